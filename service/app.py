@@ -1,0 +1,95 @@
+"""The app factory: the one place that wires settings, pools, routes and error handlers."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import AsyncIterator
+
+import asyncpg
+import redis.asyncio as aioredis
+from litestar import Litestar
+from litestar.exceptions import HTTPException
+from litestar.openapi import OpenAPIConfig
+from litestar.openapi.plugins import SwaggerRenderPlugin
+
+from service.api.errors import domain_error_handler, http_error_handler, internal_error_handler
+from service.api.health import live, metrics, ready
+from service.api.nik import check_nik
+from service.errors import DomainError
+from service.lookup import NikLookup
+from service.settings import Settings, load_settings
+
+log = logging.getLogger(__name__)
+
+
+async def open_pool(settings: Settings) -> asyncpg.Pool:
+    """The worker's pool; when PostgreSQL is down at start the service still starts (and is not ready)."""
+    options = {
+        "max_size": settings.db_pool_max,
+        "command_timeout": settings.db_timeout_seconds * 5,
+        "max_inactive_connection_lifetime": 300.0,
+    }
+    try:
+        return await asyncpg.create_pool(settings.database_url, min_size=settings.db_pool_min, **options)
+    except (OSError, asyncpg.PostgresError, TimeoutError) as error:
+        log.warning("database unreachable at start (%s); will keep trying", type(error).__name__)
+        return await asyncpg.create_pool(settings.database_url, min_size=0, **options)
+
+
+def open_redis(settings: Settings) -> aioredis.Redis:
+    return aioredis.from_url(
+        settings.redis_url,
+        socket_timeout=settings.redis_timeout_seconds,
+        socket_connect_timeout=settings.redis_timeout_seconds,
+        retry_on_timeout=False,
+        health_check_interval=30,
+    )
+
+
+def create_app(settings: Settings | None = None) -> Litestar:
+    settings = settings or load_settings()
+    logging.basicConfig(level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: Litestar) -> AsyncIterator[None]:
+        pool = await open_pool(settings)
+        redis = open_redis(settings)
+        lookup = NikLookup(pool, redis, settings)
+        await lookup.refresh_dataset()
+        watcher = asyncio.create_task(lookup.watch_dataset())
+        app.state.lookup = lookup
+        try:
+            yield
+        finally:
+            watcher.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await watcher
+            await lookup.close()
+            await redis.aclose()
+            await pool.close()
+
+    return Litestar(
+        route_handlers=[check_nik, live, ready, metrics],
+        lifespan=[lifespan],
+        exception_handlers={
+            DomainError: domain_error_handler,
+            HTTPException: http_error_handler,
+            Exception: internal_error_handler,
+        },
+        openapi_config=OpenAPIConfig(
+            title="DPT lookup",
+            version="1.0.0",
+            description="Am I on the DPT, and at which TPS do I vote? NIKs travel only in request bodies.",
+            path="/schema",
+            render_plugins=[SwaggerRenderPlugin()],
+        ),
+        # Litestar's own request logging is off: the service logs no request bodies or queries.
+        logging_config=None,
+    )
+
+
+def app_from_env() -> Litestar:
+    """Entry point for granian (`service.app:app_from_env`, factory mode)."""
+    return create_app()

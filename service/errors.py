@@ -1,0 +1,45 @@
+"""One error tree: every failure a caller can see has a stable code and two messages (id, en)."""
+
+from __future__ import annotations
+
+
+class DomainError(Exception):
+    """A failure the caller can act on. `status` is the HTTP status the API layer maps it to."""
+
+    status = 400
+    code = "bad_request"
+
+    def __init__(self, message: str, message_en: str, *, code: str | None = None, field: str | None = None):
+        super().__init__(message_en)
+        self.message = message
+        self.message_en = message_en
+        if code is not None:
+            self.code = code
+        self.field = field
+
+
+class InvalidInput(DomainError):
+    """The request is well-formed HTTP but its content is wrong (422)."""
+
+    status = 422
+    code = "invalid_input"
+
+
+class InvalidNik(InvalidInput):
+    """A NIK that cannot exist; `code` says which rule it breaks."""
+
+
+class PayloadTooLarge(InvalidInput):
+    code = "body_too_large"
+
+
+class Unavailable(DomainError):
+    """The service cannot answer right now (no dataset published, database down): 503."""
+
+    status = 503
+    code = "unavailable"
+    retry_after = 5
+
+
+class NoDataset(Unavailable):
+    code = "no_dataset"

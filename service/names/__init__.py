@@ -1,0 +1,1 @@
+"""Indonesian personal names: masking for public answers (and, later, search keys)."""

@@ -1,0 +1,135 @@
+"""NIK parsing and validation: what a typed NIK must look like before anyone looks it up.
+
+A NIK is PP KK CC DDMMYY SSSS: the kecamatan that first issued it, the birth date (women add 40
+to the day) and a serial. Structure cannot prove a NIK exists; it can reject numbers that cannot.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import hmac
+import re
+import unicodedata
+from functools import cache
+from typing import Literal
+
+import msgspec
+from lokal import wilayah
+
+from service.errors import InvalidNik
+
+Gender = Literal["L", "P"]
+
+# Separators people type inside a NIK: spaces (any Unicode space), dots, dashes and slashes.
+_SEPARATORS = re.compile(r"[\s.\-\u2010-\u2015/_]+")
+_DIGITS = re.compile(r"[0-9]+")
+
+
+class Nik(msgspec.Struct, frozen=True):
+    digits: str
+    kecamatan_code: str
+    birth_date: dt.date
+    gender: Gender
+    serial: str
+
+
+def normalise_nik(text: str) -> str:
+    """Fold full-width digits to ASCII and drop separators: `1872 0154-0753.0001` -> 16 digits."""
+    return _SEPARATORS.sub("", unicodedata.normalize("NFKC", text))
+
+
+@cache
+def _kecamatan_prefixes() -> frozenset[str]:
+    """The six-digit codes of every Kemendagri kecamatan (about 7,300), built once."""
+    codes: set[str] = set()
+    for provinsi in wilayah.list_wilayah():
+        for kabkota in wilayah.list_wilayah(provinsi.code):
+            codes.update(k.code.replace(".", "") for k in wilayah.list_wilayah(kabkota.code))
+    return frozenset(codes)
+
+
+_ASCENDING = "0123456789" * 3
+_DESCENDING = "9876543210" * 3
+
+
+def _is_fake_pattern(digits: str) -> bool:
+    """Repeated digits (2222222222222222), runs (1234567890123456) and short repeated blocks.
+
+    Written with slices and substring tests because the importer calls it for every row.
+    """
+    if digits in _ASCENDING or digits in _DESCENDING:
+        return True
+    return any(digits[period:] == digits[:-period] for period in (1, 2, 3, 4, 5, 6, 8))
+
+
+def _error(code: str, message: str, message_en: str) -> InvalidNik:
+    return InvalidNik(message, message_en, code=code, field="nik")
+
+
+def parse_nik(text: str, *, today: dt.date | None = None) -> Nik:
+    """Validate a typed NIK and return its parts, or raise InvalidNik with a stable code."""
+    # Files and most callers send 16 plain digits; only other input pays for normalisation.
+    digits = text if len(text) == 16 and text.isdigit() and text.isascii() else normalise_nik(text)
+    if not digits:
+        raise _error("nik_length", "NIK wajib diisi (16 angka).", "NIK is required (16 digits).")
+    if not _DIGITS.fullmatch(digits) or not digits.isascii():
+        raise _error("nik_not_digits", "NIK hanya boleh berisi angka.", "A NIK contains digits only.")
+    if len(digits) != 16:
+        raise _error(
+            "nik_length",
+            f"NIK harus 16 angka, yang diketik {len(digits)} angka.",
+            f"A NIK has 16 digits; {len(digits)} were given.",
+        )
+    if _is_fake_pattern(digits):
+        raise _error(
+            "nik_pattern",
+            "NIK ini berpola angka berulang atau berurutan dan tidak mungkin sah.",
+            "This NIK is a repeated or sequential pattern and cannot be real.",
+        )
+    if digits[:6] not in _kecamatan_prefixes():
+        raise _error(
+            "nik_region",
+            "Enam angka pertama NIK bukan kode kecamatan yang dikenal Kemendagri.",
+            "The first six digits of the NIK are not a known Kemendagri kecamatan code.",
+        )
+    day, month, year2 = int(digits[6:8]), int(digits[8:10]), int(digits[10:12])
+    gender: Gender = "P" if day > 40 else "L"
+    if gender == "P":
+        day -= 40
+    reference = today or dt.datetime.now(tz=dt.UTC).date()
+    year = 2000 + year2 if year2 <= reference.year % 100 else 1900 + year2
+    try:
+        birth_date = dt.date(year, month, day)
+    except ValueError:
+        raise _error(
+            "nik_birth_date",
+            "Tanggal lahir di NIK (angka ke-7 sampai ke-12) bukan tanggal yang sah.",
+            "The birth date inside the NIK (digits 7 to 12) is not a real date.",
+        ) from None
+    if birth_date > reference:
+        raise _error(
+            "nik_birth_date",
+            "Tanggal lahir di NIK berada di masa depan.",
+            "The birth date inside the NIK is in the future.",
+        )
+    serial = digits[12:]
+    if serial == "0000":
+        raise _error(
+            "nik_serial",
+            "Nomor urut NIK (empat angka terakhir) tidak boleh 0000.",
+            "The serial number of a NIK (last four digits) cannot be 0000.",
+        )
+    return Nik(digits, f"{digits[0:2]}.{digits[2:4]}.{digits[4:6]}", birth_date, gender, serial)
+
+
+class NikHasher:
+    """The keyed hash (HMAC-SHA256) that is the only form in which a NIK is ever stored."""
+
+    __slots__ = ("_key",)
+
+    def __init__(self, key: str) -> None:
+        self._key = key.encode()
+
+    def __call__(self, digits: str) -> bytes:
+        return hmac.digest(self._key, digits.encode(), hashlib.sha256)

@@ -1,0 +1,75 @@
+"""Wire and cache types: every request, answer and cached payload is a msgspec Struct."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Literal
+
+import msgspec
+
+
+class Wire(msgspec.Struct, forbid_unknown_fields=True, frozen=True, kw_only=True):
+    """Base of every wire type: unknown fields are an error, not silently dropped."""
+
+
+class NikRequest(Wire):
+    nik: str
+
+
+class RegionRef(Wire):
+    code: str
+    name: str
+
+
+class VoterRegion(Wire):
+    provinsi: RegionRef
+    kabkota: RegionRef
+    kecamatan: RegionRef
+    kelurahan: RegionRef
+
+
+class Tps(Wire):
+    number: int
+    label: str
+    address: str
+    lat: float | None
+    lon: float | None
+    kind: Literal["reguler", "khusus"]
+    map_url: str | None
+
+
+class Voter(Wire):
+    id: str
+    name: str
+    gender: Literal["L", "P"]
+    tps: Tps
+    region: VoterRegion
+
+
+class DatasetInfo(Wire):
+    version: str
+    election: str
+    polling_date: dt.date | None
+
+
+class NikAnswer(Wire):
+    registered: bool
+    voter: Voter | None
+    dataset: DatasetInfo
+
+
+class ErrorDetail(Wire, omit_defaults=True):
+    code: str
+    message: str
+    message_en: str
+    field: str | None = None
+
+
+class ErrorBody(Wire):
+    error: ErrorDetail
+
+
+class Health(Wire):
+    status: str
+    dataset: str | None = None
+    checks: dict[str, str] = msgspec.field(default_factory=dict)
