@@ -134,7 +134,7 @@ def cmd_datasets(_: argparse.Namespace) -> int:
     async def run() -> list[asyncpg.Record]:
         conn = await _connect(_database_url())
         try:
-            return await conn.fetch(QUERIES["list-datasets"].sql)
+            return await conn.fetch(*QUERIES["list-datasets"]())
         finally:
             await conn.close()
 
@@ -150,7 +150,7 @@ def cmd_rollback(args: argparse.Namespace) -> int:
     async def run() -> str | None:
         conn = await _connect(_database_url())
         try:
-            rows = [row for row in await conn.fetch(QUERIES["list-datasets"].sql) if row["status"] == "retired"]
+            rows = [row for row in await conn.fetch(*QUERIES["list-datasets"]()) if row["status"] == "retired"]
             chosen = [row for row in rows if args.version in (None, row["version"])]
             if not chosen:
                 return None
@@ -280,7 +280,7 @@ async def _demo_prepare(data_dir: Path) -> None:
     conn = await _connect(settings)
     try:
         await migrate(conn, _say)
-        published = await conn.fetchrow(QUERIES["published-dataset"].sql)
+        published = await conn.fetchrow(*QUERIES["published-dataset"]())
     finally:
         await conn.close()
     if published:

@@ -179,8 +179,12 @@ def _coordinate(raw: str, low: float, high: float) -> float | None:
 class _VoterValidator:
     """Turns one dpt.csv row into a voter record, or raises RowRejected with a stable reason."""
 
-    def __init__(self, dataset_id: int, hasher: NikHasher, tps: set[tuple[str, int]], today: dt.date):
+    def __init__(
+        self, dataset_id: int, hasher: NikHasher, known_kelurahan: frozenset[str], tps: set[tuple[str, int]],
+        today: dt.date,
+    ):  # fmt: skip
         self.dataset_id = dataset_id
+        self.known_kelurahan = known_kelurahan
         self.hasher = hasher
         self.tps = tps
         self.today = today
@@ -212,6 +216,8 @@ class _VoterValidator:
         if sex is None:
             raise RowRejected("gender_invalid", gender[:20])
         code = kelurahan_code(raw_kelurahan)
+        if code not in self.known_kelurahan:
+            raise RowRejected("kelurahan_unknown", code[:20])
         number = _tps_number(raw_tps)
         if (code, number) not in self.tps:
             raise RowRejected("tps_unknown", f"{code[:20]} {number}")
@@ -254,12 +260,14 @@ async def import_dataset(
     if not voters_path.is_file() or not tps_path.is_file():
         missing = voters_path if not voters_path.is_file() else tps_path
         raise ImportFailed(f"berkas tidak ditemukan / file not found: {missing}")
-    if await conn.fetchrow(QUERIES["dataset-by-version"].sql, version):
+    if await conn.fetchrow(*QUERIES["dataset-by-version"](version=version)):
         raise ImportFailed(f"versi {version} sudah ada / version {version} already exists")
     known_kelurahan = frozenset(
         record["code"] for record in await conn.fetch("select code from region where level = 4")
     )
-    dataset_id: int = await conn.fetchval(QUERIES["insert-dataset"].sql, version, election, polling_date)
+    dataset_id: int = await conn.fetchval(
+        *QUERIES["insert-dataset"](version=version, election=election, polling_date=polling_date)
+    )
     with rejects_path.open("w", encoding="utf-8", newline="") as rejects_stream:
         csv.writer(rejects_stream).writerow(("file", "row", "reason", "detail"))
         tps_rejects = _Rejects(rejects_stream, tps_path.name)
@@ -267,7 +275,7 @@ async def import_dataset(
         say(f"tps.csv: {tps_read:,} rows read, {len(tps_validator.seen):,} loaded")
 
         voter_rejects = _Rejects(rejects_stream, voters_path.name)
-        validator = _VoterValidator(dataset_id, hasher, tps_validator.seen, today)
+        validator = _VoterValidator(dataset_id, hasher, known_kelurahan, tps_validator.seen, today)
         counter = {"read": 0, "loaded": 0}
 
         async def records() -> AsyncIterator[tuple[Any, ...]]:
@@ -287,24 +295,29 @@ async def import_dataset(
                 counter["loaded"] += 1
                 yield record
 
-        partition = await conn.fetchval(QUERIES["create-voter-partition"].sql, dataset_id)
+        partition = await conn.fetchval(*QUERIES["create-voter-partition"](dataset_id=dataset_id))
         try:
             await conn.copy_records_to_table(partition, records=records(), columns=VOTER_TABLE_COLUMNS)
-            for duplicate in await conn.fetch(QUERIES["dedupe-voter-partition"].sql, dataset_id):
+            for duplicate in await conn.fetch(*QUERIES["dedupe-voter-partition"](dataset_id=dataset_id)):
                 voter_rejects.add(duplicate["source_row"], "nik_duplicate", f"first at row {duplicate['first_row']}")
                 counter["loaded"] -= 1
             say(f"dpt.csv: {counter['read']:,} rows read, {counter['loaded']:,} valid; indexing")
             if counter["loaded"] == 0:
                 raise ImportFailed("tidak ada baris pemilih yang sah / no valid voter rows")
-            await conn.execute(QUERIES["attach-voter-partition"].sql, dataset_id)
+            await conn.execute(*QUERIES["attach-voter-partition"](dataset_id=dataset_id))
         except BaseException:
-            await conn.execute(QUERIES["drop-voter-partition"].sql, dataset_id)
-            await conn.execute(QUERIES["delete-dataset"].sql, dataset_id)
+            await conn.execute(*QUERIES["drop-voter-partition"](dataset_id=dataset_id))
+            await conn.execute(*QUERIES["delete-dataset"](dataset_id=dataset_id))
             raise
     await conn.execute(
-        QUERIES["finish-dataset"].sql, dataset_id, "ready",
-        counter["read"], counter["loaded"], counter["read"] - counter["loaded"],
-    )  # fmt: skip
+        *QUERIES["finish-dataset"](
+            dataset_id=dataset_id,
+            status="ready",
+            rows_read=counter["read"],
+            rows_loaded=counter["loaded"],
+            rows_rejected=counter["read"] - counter["loaded"],
+        )
+    )
     if publish:
         await publish_dataset(conn, dataset_id)
         say(f"published dataset {version}")
@@ -346,8 +359,8 @@ async def _load_tps(
 async def publish_dataset(conn: asyncpg.Connection, dataset_id: int) -> None:
     """Switch lookups to `dataset_id` in one transaction; drop versions beyond the rollback one."""
     async with conn.transaction():
-        await conn.execute(QUERIES["publish-dataset"].sql, dataset_id)
-        await conn.execute(QUERIES["mark-published"].sql, dataset_id)
-    for record in await conn.fetch(QUERIES["datasets-to-drop"].sql, KEEP_RETIRED):
-        await conn.execute(QUERIES["drop-voter-partition"].sql, record["id"])
-        await conn.execute(QUERIES["delete-dataset"].sql, record["id"])
+        await conn.execute(*QUERIES["publish-dataset"](dataset_id=dataset_id))
+        await conn.execute(*QUERIES["mark-published"](dataset_id=dataset_id))
+    for record in await conn.fetch(*QUERIES["datasets-to-drop"](keep=KEEP_RETIRED)):
+        await conn.execute(*QUERIES["drop-voter-partition"](dataset_id=record["id"]))
+        await conn.execute(*QUERIES["delete-dataset"](dataset_id=record["id"]))

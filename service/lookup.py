@@ -87,7 +87,7 @@ class NikLookup:
         try:
             async with self.pool.acquire(timeout=self.settings.db_timeout_seconds) as conn:
                 record = await conn.fetchrow(
-                    QUERIES["published-dataset"].sql, timeout=self.settings.db_timeout_seconds
+                    *QUERIES["published-dataset"](), timeout=self.settings.db_timeout_seconds
                 )
         except _STORE_ERRORS as error:
             if self.store_ok:
@@ -142,8 +142,8 @@ class NikLookup:
         timeout = self.settings.db_timeout_seconds
         async with self.pool.acquire(timeout=timeout) as conn:
             for dataset, hashes in by_dataset.items():
-                query = QUERIES["voters-by-nik-hashes"]
-                for record in await conn.fetch(query.sql, dataset.id, hashes, timeout=timeout):
+                query = QUERIES["voters-by-nik-hashes"](dataset_id=dataset.id, nik_hashes=hashes)
+                for record in await conn.fetch(*query, timeout=timeout):
                     answer = NikAnswer(
                         registered=True, voter=voter_from_record(record, masked=True), dataset=dataset.info
                     )

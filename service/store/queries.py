@@ -21,11 +21,14 @@ class Query(NamedTuple):
     sql: str
     params: tuple[str, ...]
 
-    def bind(self, **values: Any) -> tuple[Any, ...]:
-        """The positional arguments for this query; a missing or unknown name is a bug, so it raises."""
+    def __call__(self, **values: Any) -> tuple[Any, ...]:
+        """`(sql, *arguments)` for asyncpg: `await conn.fetch(*QUERIES["name"](param=value))`.
+
+        Arguments are bound by name; a missing or unknown name is a bug, so it raises.
+        """
         if set(values) != set(self.params):
             raise TypeError(f"query {self.name} takes {sorted(self.params)}, got {sorted(values)}")
-        return tuple(values[name] for name in self.params)
+        return (self.sql, *(values[name] for name in self.params))
 
 
 def _compile(name: str, body: str) -> Query:

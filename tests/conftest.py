@@ -1,0 +1,154 @@
+"""Test servers and fixtures: real PostgreSQL and Redis, a fresh database per test.
+
+Servers: DPT_TEST_DATABASE_URL / DPT_TEST_REDIS_URL when set; else the defaults on 127.0.0.1 when
+reachable; else private embedded servers under .pytest-servers/.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import os
+import secrets
+import socket
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
+
+import asyncpg
+import pytest
+import redis.asyncio as aioredis
+from litestar.testing import AsyncTestClient
+
+from service.app import create_app
+from service.importer import ImportSummary, import_dataset
+from service.nik import NikHasher
+from service.settings import Settings, load_settings
+from service.store.migrate import migrate
+from tests.factories import DatasetFiles, write_small_dataset
+
+DEFAULT_DATABASE_URL = "postgresql://postgres@127.0.0.1:5432/test"
+DEFAULT_REDIS_URL = "redis://127.0.0.1:6379/0"
+TEST_NIK_KEY = "test-key-" + "k" * 24
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def _reachable(url: str) -> bool:
+    parts = urlsplit(url)
+    try:
+        with socket.create_connection((parts.hostname or "127.0.0.1", parts.port or 0), timeout=1):
+            return True
+    except OSError:
+        return False
+
+
+@pytest.fixture(scope="session")
+def server_urls() -> Iterator[tuple[str, str]]:
+    database_url = os.environ.get("DPT_TEST_DATABASE_URL") or DEFAULT_DATABASE_URL
+    redis_url = os.environ.get("DPT_TEST_REDIS_URL") or DEFAULT_REDIS_URL
+    with contextlib.ExitStack() as stack:
+        if not os.environ.get("DPT_TEST_DATABASE_URL") and not _reachable(database_url):
+            from service.embedded import embedded_postgres
+
+            database_url = stack.enter_context(embedded_postgres(ROOT / ".pytest-servers"))
+        if not os.environ.get("DPT_TEST_REDIS_URL") and not _reachable(redis_url):
+            from service.embedded import embedded_redis
+
+            redis_url = stack.enter_context(embedded_redis(ROOT / ".pytest-servers"))
+        yield database_url, redis_url
+
+
+def _with_database(url: str, name: str) -> str:
+    parts = urlsplit(url)
+    return urlunsplit((parts.scheme, parts.netloc, f"/{name}", parts.query, parts.fragment))
+
+
+@pytest.fixture(scope="session")
+async def template_database(server_urls: tuple[str, str]) -> str:
+    """A database migrated once (with all regions), copied for each test."""
+    admin_url = server_urls[0]
+    name = f"dpt_template_{os.getpid()}"
+    admin = await asyncpg.connect(admin_url)
+    try:
+        await admin.execute(f'drop database if exists "{name}"')
+        await admin.execute(f'create database "{name}"')
+    finally:
+        await admin.close()
+    conn = await asyncpg.connect(_with_database(admin_url, name))
+    try:
+        await migrate(conn, lambda _line: None)
+    finally:
+        await conn.close()
+    return name
+
+
+@pytest.fixture
+async def database_url(server_urls: tuple[str, str], template_database: str) -> AsyncIterator[str]:
+    admin_url = server_urls[0]
+    name = f"dpt_test_{secrets.token_hex(4)}"
+    admin = await asyncpg.connect(admin_url)
+    try:
+        await admin.execute(f'create database "{name}" template "{template_database}"')
+    finally:
+        await admin.close()
+    yield _with_database(admin_url, name)
+    admin = await asyncpg.connect(admin_url)
+    try:
+        await admin.execute(f'drop database if exists "{name}" with (force)')
+    finally:
+        await admin.close()
+
+
+@pytest.fixture
+async def redis_url(server_urls: tuple[str, str]) -> AsyncIterator[str]:
+    client = aioredis.from_url(server_urls[1])
+    await client.flushdb()
+    yield server_urls[1]
+    await client.flushdb()
+    await client.aclose()
+
+
+@pytest.fixture
+async def conn(database_url: str) -> AsyncIterator[asyncpg.Connection]:
+    connection = await asyncpg.connect(database_url)
+    yield connection
+    await connection.close()
+
+
+@pytest.fixture
+def settings(database_url: str, redis_url: str) -> Settings:
+    return load_settings({}, database_url=database_url, redis_url=redis_url, nik_key=TEST_NIK_KEY,
+                         dataset_poll_seconds=0.05)  # fmt: skip
+
+
+@pytest.fixture
+def hasher() -> NikHasher:
+    return NikHasher(TEST_NIK_KEY)
+
+
+@pytest.fixture
+def small_dataset(tmp_path: Path) -> DatasetFiles:
+    return write_small_dataset(tmp_path / "small")
+
+
+@pytest.fixture
+async def published(conn: asyncpg.Connection, small_dataset: DatasetFiles, hasher: NikHasher) -> ImportSummary:
+    return await import_dataset(
+        conn, voters_path=small_dataset.voters, tps_path=small_dataset.tps, hasher=hasher,
+        election="Pilkada Test 2024", version="v1",
+    )  # fmt: skip
+
+
+@pytest.fixture
+async def client(settings: Settings, published: ImportSummary) -> AsyncIterator[AsyncTestClient]:  # type: ignore[type-arg]
+    async with AsyncTestClient(app=create_app(settings)) as test_client:
+        yield test_client
+
+
+async def eventually(condition, timeout: float = 5.0) -> None:  # type: ignore[no-untyped-def]
+    """Wait until `condition()` is true (for things polled in the background)."""
+    deadline = asyncio.get_running_loop().time() + timeout
+    while not await condition():
+        if asyncio.get_running_loop().time() > deadline:
+            raise AssertionError("condition not met in time")
+        await asyncio.sleep(0.02)
