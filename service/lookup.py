@@ -104,7 +104,9 @@ class NikLookup:
             )
             self.dataset = PublishedDataset(record["id"], info)
             self.cache.local.clear()
-            self._not_registered = {record["id"]: _encode(NikAnswer(registered=False, voter=None, dataset=info))}
+            self._not_registered = {
+                record["id"]: _encode(NikAnswer(registered=False, voter=None, dataset=info))
+            }
             log.info("answering from dataset %s", info.version)
         return self.dataset
 

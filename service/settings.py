@@ -29,9 +29,9 @@ SETTING_DOCS: dict[str, str] = {
 
 
 class Settings(msgspec.Struct, frozen=True, kw_only=True):
-    database_url: str
-    redis_url: str
-    nik_key: str
+    database_url: str = ""
+    redis_url: str = ""
+    nik_key: str = ""
     db_pool_min: int = 2
     db_pool_max: int = 10
     db_timeout_seconds: float = 2.0
@@ -50,7 +50,13 @@ class SettingsError(Exception):
     """A required setting is missing or a value does not parse; the message names it."""
 
 
-def load_settings(environ: Mapping[str, str] | None = None, **overrides: Any) -> Settings:
+# What serving needs; a command that needs less (import: no Redis) names its own.
+SERVING = ("database_url", "redis_url", "nik_key")
+
+
+def load_settings(
+    environ: Mapping[str, str] | None = None, *, required: tuple[str, ...] = SERVING, **overrides: Any
+) -> Settings:
     """Read every `DPT_<FIELD>` variable once; `overrides` win (used by `dpt demo` and tests)."""
     env = os.environ if environ is None else environ
     raw: dict[str, Any] = {}
@@ -59,17 +65,13 @@ def load_settings(environ: Mapping[str, str] | None = None, **overrides: Any) ->
         if variable in env:
             raw[field.name] = env[variable]
     raw.update({name: value for name, value in overrides.items() if value is not None})
-    missing = [
-        f"DPT_{field.name.upper()}"
-        for field in msgspec.structs.fields(Settings)
-        if field.required and field.name not in raw
-    ]
+    missing = [f"DPT_{name.upper()}" for name in required if not raw.get(name)]
     if missing:
         raise SettingsError(f"missing required setting(s): {', '.join(missing)}")
     try:
         settings = msgspec.convert(raw, Settings, strict=False)
     except msgspec.ValidationError as exc:
         raise SettingsError(f"invalid setting: {exc}") from exc
-    if len(settings.nik_key) < 16:
+    if "nik_key" in required and len(settings.nik_key) < 16:
         raise SettingsError("DPT_NIK_KEY must be at least 16 characters")
     return settings

@@ -109,6 +109,7 @@ def write_synthetic_dpt(
     rng = random.Random(seed)
     plans = _plan_polling_stations(region, voters, rng)
     people = _People(region, rng)
+    addresser = _TpsAddresser(rng)
 
     out_dir.mkdir(parents=True, exist_ok=True)
     dpt_path = out_dir / "dpt.csv"
@@ -120,7 +121,7 @@ def write_synthetic_dpt(
         writer = csv.writer(handle, lineterminator="\n")
         writer.writerow(DPT_COLUMNS)
         for plan in plans:
-            for rows in _kelurahan_households(plan, people, rng, tps_rows):
+            for rows in _kelurahan_households(plan, people, addresser, rng, tps_rows):
                 writer.writerows(rows)
                 written += len(rows)
                 if progress is not None and written - reported >= PROGRESS_EVERY:
@@ -170,7 +171,6 @@ class _Region:
     code: str
     name: str
     short_name: str  # "Metro", "Bandar Lampung": how schools, prisons and birthplaces name it
-    spread: float  # degrees; how far kelurahan lie from the centre
     kecamatan_codes: tuple[str, ...]
     kelurahan: tuple[_Kelurahan, ...]
 
@@ -179,9 +179,7 @@ def _load_region(kabkota: str) -> _Region:
     code = wilayah.normalize_wilayah_code(kabkota)
     found = wilayah.get_wilayah(code) if code else None
     if found is None or found.level != 2:
-        raise ValueError(
-            f"Kode kab/kota {kabkota!r} tidak dikenal / unknown kab/kota code {kabkota!r}"
-        )
+        raise ValueError(f"Kode kab/kota {kabkota!r} tidak dikenal / unknown kab/kota code {kabkota!r}")
     kecamatan = [kec for kec in wilayah.list_wilayah(found.code) if wilayah.list_wilayah(kec.code)]
     village_count = sum(len(wilayah.list_wilayah(kec.code)) for kec in kecamatan)
     if not village_count:
@@ -218,7 +216,6 @@ def _load_region(kabkota: str) -> _Region:
         code=found.code,
         name=found.name,
         short_name=short,
-        spread=spread,
         kecamatan_codes=tuple(kec.code for kec in kecamatan),
         kelurahan=tuple(kelurahan),
     )
@@ -231,8 +228,8 @@ def _region_centre(code: str, geo: random.Random) -> tuple[float, float]:
     province = _PROVINCE_CENTRES.get(code[:2])
     if province is None:
         return geo.uniform(-11.0, 6.0), geo.uniform(95.0, 141.0)
-    lat = min(6.0, max(-11.0, province[0] + geo.uniform(-0.8, 0.8)))
-    lon = min(141.0, max(95.0, province[1] + geo.uniform(-0.8, 0.8)))
+    lat = min(6.0, max(-11.0, province[0] + geo.uniform(-0.5, 0.5)))
+    lon = min(141.0, max(95.0, province[1] + geo.uniform(-0.5, 0.5)))
     return lat, lon
 
 
@@ -301,7 +298,9 @@ def _apportion(total: int, weights: Sequence[float]) -> list[int]:
 def _allocate_stations(voters_by_kelurahan: Sequence[int], total: int) -> list[int]:
     """One TPS per kelurahan with voters, then each next TPS where a TPS now serves the most voters."""
     stations = [1 if count else 0 for count in voters_by_kelurahan]
-    heap = [(-count, index) for index, count in enumerate(voters_by_kelurahan) if count]
+    heap: list[tuple[float, int]] = [
+        (-count, index) for index, count in enumerate(voters_by_kelurahan) if count
+    ]
     heapq.heapify(heap)
     for _ in range(total - sum(stations)):
         while heap:
@@ -318,9 +317,10 @@ def _allocate_stations(voters_by_kelurahan: Sequence[int], total: int) -> list[i
 def _split_station_sizes(voters: int, stations: int, rng: random.Random) -> tuple[int, ...]:
     if not stations:
         return ()
-    # Real TPS sizes vary with the RTs they cover; small counts stay even so none ends up empty.
+    # Real TPS sizes vary with the RTs they cover (KPU caps a Pilkada 2024 TPS at 600 voters);
+    # small counts stay even so that no TPS ends up empty.
     if voters >= 50 * stations:
-        return tuple(_apportion(voters, [rng.uniform(0.85, 1.15) for _ in range(stations)]))
+        return tuple(_apportion(voters, [rng.uniform(0.9, 1.1) for _ in range(stations)]))
     return tuple(_apportion(voters, [1.0] * stations))
 
 
@@ -419,13 +419,13 @@ class _TpsAddresser:
 def _kelurahan_households(
     plan: _KelurahanPlan,
     people: _People,
+    addresser: _TpsAddresser,
     rng: random.Random,
     tps_rows: list[tuple[str, ...]],
 ) -> Iterator[list[tuple[str, ...]]]:
     """Voter rows of one kelurahan, a household at a time; appends its TPS rows to `tps_rows`."""
     kel = plan.kelurahan
     walker = _NeighbourhoodWalker(kel, rng)
-    addresser = people.tps_addresser
     for number, quota in enumerate(plan.tps_sizes, start=1):
         tps_rows.append(_tps_row(kel, number, addresser.address(kel, walker.current), rng, "reguler"))
         tps = str(number)
@@ -501,7 +501,9 @@ _UNKNOWN_BIRTHDAYS: Final = ((7, 1), (12, 31))
 # KPU disability codes: 1 fisik, 2 intelektual, 3 mental, 4 sensorik wicara, 5 rungu, 6 netra.
 _DISABILITY: Final = _Weighted((("1", 0.4), ("2", 0.08), ("3", 0.1), ("4", 0.1), ("5", 0.14), ("6", 0.18)))
 # Free-text remarks a KPPS might leave; the importer must accept anything here.
-_REMARKS: Final = _Weighted((("", 0.955), ("PINDAH MASUK", 0.02), ("PERBAIKAN DATA", 0.015), ("BELUM REKAM KTP-EL", 0.01)))
+_REMARKS: Final = _Weighted(
+    (("", 0.955), ("PINDAH MASUK", 0.02), ("PERBAIKAN DATA", 0.015), ("BELUM REKAM KTP-EL", 0.01))
+)
 
 
 class _SerialIssuer:
@@ -531,6 +533,19 @@ class _Family:
     children: int = 0  # Balinese names follow birth order
 
 
+@dataclass(frozen=True, slots=True)
+class _Home:
+    """What the members of one KK share on their DPT rows."""
+
+    kecamatan: str  # six digits, where the KK was issued
+    nkk: str
+    alamat: str
+    rt: str
+    rw: str
+    kelurahan_code: str
+    tps: str
+
+
 class _People:
     """Makes voters: households with a KK number, NIKs, names, birthplaces."""
 
@@ -538,14 +553,17 @@ class _People:
         self._rng = rng
         self._nik = _SerialIssuer()
         self._nkk = _SerialIssuer()
-        self.tps_addresser = _TpsAddresser(rng)
         prefixes = [code.replace(".", "") for code in region.kecamatan_codes]
         self._others = {
             prefix: tuple(other for other in prefixes if other != prefix) or (prefix,) for prefix in prefixes
         }
         self._elsewhere = _elsewhere_prefixes(region.code)
         self._local_place = region.short_name.upper()
-        self._nearby = tuple(p for p in _LAMPUNG_PLACES if p != self._local_place) if region.code.startswith("18.") else ()
+        self._nearby = (
+            tuple(p for p in _LAMPUNG_PLACES if p != self._local_place)
+            if region.code.startswith("18.")
+            else ()
+        )
         self._first_kk_day = dt.date(2005, 1, 1).toordinal()
         self._kk_days = dt.date(2024, 6, 30).toordinal() - self._first_kk_day
 
@@ -554,29 +572,28 @@ class _People:
 
     def household(self, kel: _Kelurahan, area: _Neighbourhood, tps: str, size: int) -> list[tuple[str, ...]]:
         rng = self._rng
-        home = kel.kecamatan_code.replace(".", "")
-        nkk = self._kk_number(home)
+        kecamatan = kel.kecamatan_code.replace(".", "")
         street = rng.choice(area.streets)
-        alamat = f"{street} No. {rng.randint(1, 180)}".upper() if area.numbered else street.upper()
+        home = _Home(
+            kecamatan=kecamatan,
+            nkk=self._kk_number(kecamatan),
+            alamat=f"{street} No. {rng.randint(1, 180)}".upper() if area.numbered else street.upper(),
+            rt=area.rt,
+            rw=area.rw,
+            kelurahan_code=kel.code,
+            tps=tps,
+        )
         family = _new_family(rng)
-        rows = []
-        for role, female, age in _members(rng, size):
-            rows.append(
-                self._voter(family, role, female, age, home, nkk, alamat, area.rt, area.rw, kel.code, tps, "")
-            )
-        return rows
+        return [self._voter(family, home, role, female, age) for role, female, age in _members(rng, size)]
 
     def inmate(self, kel: _Kelurahan, tps: str, prison: str) -> tuple[str, ...]:
         rng = self._rng
-        home = kel.kecamatan_code.replace(".", "")
+        kecamatan = kel.kecamatan_code.replace(".", "")
         # Inmates keep the KK of the family they came from, often from outside the city.
-        origin = rng.choice(self._elsewhere) if rng.random() < 0.4 else home
-        family = _new_family(rng)
-        female = rng.random() < 0.07
-        age = _INMATE_AGE.pick(rng)
-        return self._voter(
-            family, "head", female, age, home, self._kk_number(origin), prison, "000", "000", kel.code, tps, ""
-        )
+        origin = rng.choice(self._elsewhere) if rng.random() < 0.4 else kecamatan
+        # RT/RW 000: the prison is no neighbourhood; KPU lists lokasi khusus voters this way.
+        home = _Home(kecamatan, self._kk_number(origin), prison, "000", "000", kel.code, tps)
+        return self._voter(_new_family(rng), home, "head", rng.random() < 0.07, _INMATE_AGE.pick(rng))
 
     def _kk_number(self, region6: str) -> str:
         rng = self._rng
@@ -586,28 +603,14 @@ class _People:
             if number is not None:
                 return number
 
-    def _voter(
-        self,
-        family: _Family,
-        role: str,
-        female: bool,
-        age: int,
-        home: str,
-        nkk: str,
-        alamat: str,
-        rt: str,
-        rw: str,
-        kelurahan_code: str,
-        tps: str,
-        remark: str,
-    ) -> tuple[str, ...]:
+    def _voter(self, family: _Family, home: _Home, role: str, female: bool, age: int) -> tuple[str, ...]:
         rng = self._rng
         start, days = _BIRTH_WINDOWS[age]
         born = dt.date.fromordinal(start + int(rng.random() * days))
         if 50 <= age <= 90 and rng.random() < 0.04:
             month, day = _UNKNOWN_BIRTHDAYS[rng.random() < 0.5]
             born = dt.date(born.year, month, day)
-        nik, born = self._issue_nik(home, born, female)
+        nik, born = self._issue_nik(home.kecamatan, born, female)
         name = _NAME_MAKERS[family.group](rng, female, born.year, family, role)
         name = _with_titles(rng, name, female, age, family.muslim)
         disability = ""
@@ -615,18 +618,18 @@ class _People:
             disability = _DISABILITY.pick(rng)
         return (
             nik,
-            nkk,
+            home.nkk,
             name,
             self._birthplace(family, born.year),
             f"{born.day:02d}-{born.month:02d}-{born.year}",
             "P" if female else "L",
-            alamat,
-            rt,
-            rw,
-            kelurahan_code,
-            tps,
+            home.alamat,
+            home.rt,
+            home.rw,
+            home.kelurahan_code,
+            home.tps,
             disability,
-            remark or _REMARKS.pick(rng),
+            _REMARKS.pick(rng),
         )
 
     def _issue_nik(self, home: str, born: dt.date, female: bool) -> tuple[str, dt.date]:
@@ -664,9 +667,7 @@ def _elsewhere_prefixes(own_kabkota: str) -> tuple[str, ...]:
         if code != own_kabkota
         for kec in wilayah.list_wilayah(code)
     ]
-    return tuple(prefixes) or tuple(
-        kec.code.replace(".", "") for kec in wilayah.list_wilayah(own_kabkota)
-    )
+    return tuple(prefixes) or tuple(kec.code.replace(".", "") for kec in wilayah.list_wilayah(own_kabkota))
 
 
 def _members(rng: random.Random, size: int) -> list[tuple[str, bool, int]]:
@@ -704,9 +705,9 @@ _GROUPS: Final = _Weighted[_Group](
 )
 
 
-def _words(text: str) -> tuple[str, ...]:
-    """Whitespace-separated words; "_" joins a multi-word entry."""
-    return tuple(word.replace("_", " ") for word in text.split())
+def _words(text: str, separator: str | None = None) -> tuple[str, ...]:
+    """Words split on whitespace (or `separator`); "_" joins a multi-word entry."""
+    return tuple(word.replace("_", " ") for word in text.split(separator))
 
 
 def _new_family(rng: random.Random) -> _Family:
@@ -742,7 +743,16 @@ def _old_spelling(name: str) -> str:
 
 
 # Small spelling drifts clerks make or families choose; applied to a few names so search meets them.
-_SPELLING_DRIFTS: Final = (("IY", "I"), ("TY", "TI"), ("DH", "D"), ("KH", "H"), ("F", "P"), ("Z", "J"), ("AI", "E"), ("Q", "K"))
+_SPELLING_DRIFTS: Final = (
+    ("IY", "I"),
+    ("TY", "TI"),
+    ("DH", "D"),
+    ("KH", "H"),
+    ("F", "P"),
+    ("Z", "J"),
+    ("AI", "E"),
+    ("Q", "K"),
+)
 
 
 def _drift(rng: random.Random, name: str) -> str:
@@ -750,88 +760,122 @@ def _drift(rng: random.Random, name: str) -> str:
     return name.replace(source, target, 1)
 
 
-def _javanese_name(rng: random.Random, female: bool, birth_year: int, family: _Family, role: str) -> str:
-    draw = rng.random()
-    if birth_year < 1960:
-        if draw < 0.6:
-            name = rng.choice(_JAWA_OLD_F if female else _JAWA_OLD_M)
-        elif female:
-            name = _pick_parts(rng, _JAWA_FIRST_F, _JAWA_LAST_F)
-        else:
-            name = _pick_parts(rng, _JAWA_FIRST_M + _JAWA_OLD_M, _JAWA_LAST_M)
-    elif birth_year < 1988:
-        if draw < 0.15:
-            name = rng.choice(_JAWA_OLD_F if female else _JAWA_OLD_M)
-        elif female and draw < 0.45:
-            name = f"SRI {rng.choice(_JAWA_LAST_F)}"
-        elif draw < 0.8:
-            name = _pick_parts(rng, _JAWA_FIRST_F, _JAWA_LAST_F) if female else _pick_parts(rng, _JAWA_FIRST_M, _JAWA_LAST_M)
-        elif female:
-            name = _pick_parts(rng, _JAWA_FIRST_F, _MODERN_FIRST_F, _JAWA_LAST_F)
-        else:
-            name = _pick_parts(rng, _JAWA_FIRST_M, _JAWA_FIRST_M, _JAWA_LAST_M)
-    elif draw < 0.1:
-        name = _pick_parts(rng, _JAWA_FIRST_F, _JAWA_LAST_F) if female else _pick_parts(rng, _JAWA_FIRST_M, _JAWA_LAST_M)
-    elif draw < 0.55:
-        name = _pick_parts(rng, _MODERN_FIRST_F, _MODERN_LAST_F) if female else _pick_parts(rng, _MODERN_FIRST_M, _MODERN_LAST_M)
-    elif female:
-        name = _pick_parts(rng, _MODERN_FIRST_F, _MODERN_FIRST_F, _MODERN_LAST_F)
-    else:
-        name = _pick_parts(rng, _MODERN_FIRST_M, _MODERN_FIRST_M, _MODERN_LAST_M)
-    if birth_year < 1968 and rng.random() < 0.3:
+def _respell(rng: random.Random, name: str, birth_year: int, old_share: float, drift_share: float) -> str:
+    """Old spelling for people registered before 1972, or an occasional clerk's drift."""
+    if birth_year < 1968 and rng.random() < old_share:
         return _old_spelling(name)
-    if rng.random() < 0.03:
+    if rng.random() < drift_share:
         return _drift(rng, name)
     return name
 
 
-def _muslim_name(rng: random.Random, female: bool, birth_year: int, family: _Family, role: str) -> str:
-    draw = rng.random()
-    if female:
-        if draw < 0.3:
-            name = f"{_SITI.pick(rng)} {rng.choice(_ISLAM_F)}"
-        elif draw < 0.45:
-            stem = rng.choice(_NUR_F)
-            name = f"NUR{stem}" if rng.random() < 0.5 else f"NUR {stem}"
-        elif draw < 0.75:
-            name = _pick_parts(rng, _ISLAM_F, _ISLAM_LAST_F)
-        else:
-            name = rng.choice(_ISLAM_F)
-        if birth_year >= 1990 and rng.random() < 0.4:
-            name = f"{name} {rng.choice(_MODERN_LAST_F)}"
+def _javanese_name(rng: random.Random, female: bool, birth_year: int, family: _Family, role: str) -> str:
+    if birth_year < 1960:
+        name = _javanese_elder(rng, female)
+    elif birth_year < 1988:
+        name = _javanese_adult(rng, female)
     else:
-        if draw < 0.3:
-            name = f"{_MUHAMMAD.pick(rng)} {rng.choice(_ISLAM_M)}"
-            if rng.random() < 0.4:
-                name = f"{name} {rng.choice(_ISLAM_LAST_M)}"
-        elif draw < 0.42:
-            name = f"{_AHMAD.pick(rng)} {rng.choice(_ISLAM_M + _ISLAM_LAST_M)}"
-        elif draw < 0.54:
-            name = f"{_ABDUL.pick(rng)} {rng.choice(_ABDUL_NAMES)}"
-        elif draw < 0.62:
-            stem = rng.choice(_NUR_M)
-            name = f"NUR{stem}" if rng.random() < 0.4 else f"NUR {stem}"
-        elif draw < 0.9 or birth_year >= 1975:
-            name = _pick_parts(rng, _ISLAM_M, _ISLAM_LAST_M)
-        else:
-            name = rng.choice(_ISLAM_M)
-        if birth_year >= 1990 and rng.random() < 0.35:
-            name = f"{name} {rng.choice(_MODERN_LAST_M)}"
-    if birth_year < 1968 and rng.random() < 0.25:
-        return _old_spelling(name)
-    if rng.random() < 0.04:
-        return _drift(rng, name)
+        name = _javanese_young(rng, female)
+    return _respell(rng, name, birth_year, 0.3, 0.03)
+
+
+def _javanese_elder(rng: random.Random, female: bool) -> str:
+    first, last = (_JAWA_FIRST_F, _JAWA_LAST_F) if female else (_JAWA_FIRST_M, _JAWA_LAST_M)
+    draw = rng.random()
+    if draw < 0.45:  # one-word names were the norm for this generation
+        return rng.choice(_JAWA_OLD_F if female else _JAWA_OLD_M)
+    if draw < 0.85:
+        return _pick_parts(rng, first if female else _JAWA_OLD_OR_FIRST_M, last)
+    return _pick_parts(rng, first, first, last)
+
+
+def _javanese_adult(rng: random.Random, female: bool) -> str:
+    first, last = (_JAWA_FIRST_F, _JAWA_LAST_F) if female else (_JAWA_FIRST_M, _JAWA_LAST_M)
+    draw = rng.random()
+    if draw < 0.08:
+        return rng.choice(_JAWA_OLD_F if female else _JAWA_OLD_M)
+    if female and draw < 0.18:
+        return f"SRI {rng.choice(last)}"
+    if draw < 0.4:
+        return _pick_parts(rng, first, last)
+    return _pick_parts(rng, first, _MODERN_FIRST_F if female else _MODERN_FIRST_M, last)
+
+
+def _javanese_young(rng: random.Random, female: bool) -> str:
+    draw = rng.random()
+    if draw < 0.05:
+        return (
+            _pick_parts(rng, _JAWA_FIRST_F, _JAWA_LAST_F)
+            if female
+            else _pick_parts(rng, _JAWA_FIRST_M, _JAWA_LAST_M)
+        )
+    first, last = (_MODERN_FIRST_F, _MODERN_LAST_F) if female else (_MODERN_FIRST_M, _MODERN_LAST_M)
+    if draw < 0.2:
+        return _pick_parts(rng, first, last)
+    if female:
+        return _pick_parts(rng, first, _YOUNG_MIDDLE_F, _YOUNG_LAST_F)
+    return _pick_parts(rng, first, _YOUNG_MIDDLE_M, _YOUNG_LAST_M)
+
+
+def _muslim_name(rng: random.Random, female: bool, birth_year: int, family: _Family, role: str) -> str:
+    name = _muslim_female(rng, birth_year) if female else _muslim_male(rng, birth_year)
+    return _respell(rng, name, birth_year, 0.25, 0.04)
+
+
+def _muslim_female(rng: random.Random, birth_year: int) -> str:
+    given = _ISLAM_YOUNG_F if birth_year >= 1990 else _ISLAM_F
+    draw = rng.random()
+    if draw < 0.3:
+        name = f"{_SITI.pick(rng)} {rng.choice(given)}"
+        if rng.random() < 0.5:
+            name = f"{name} {rng.choice(_ISLAM_OR_JAWA_LAST_F)}"
+    elif draw < 0.45:
+        stem = rng.choice(_NUR_F)
+        name = f"NUR{stem}" if rng.random() < 0.5 else f"NUR {stem}"  # Nurhayati and Nur Hayati both occur
+        if birth_year >= 1960 and rng.random() < 0.4:
+            name = f"{name} {rng.choice(_ISLAM_OR_JAWA_LAST_F)}"
+    elif draw < 0.85 or birth_year >= 1975:
+        name = _pick_parts(rng, given, _ISLAM_OR_JAWA_LAST_F)
+    else:
+        name = rng.choice(given)
+    if birth_year >= 1985 and rng.random() < 0.5:
+        name = f"{name} {rng.choice(_MODERN_LAST_F)}"
+    return name
+
+
+def _muslim_male(rng: random.Random, birth_year: int) -> str:
+    given = _ISLAM_YOUNG_M if birth_year >= 1990 else _ISLAM_M
+    draw = rng.random()
+    if draw < 0.3:
+        name = f"{_MUHAMMAD.pick(rng)} {rng.choice(given)}"
+        if rng.random() < 0.6:
+            name = f"{name} {rng.choice(_ISLAM_OR_JAWA_LAST_M)}"
+    elif draw < 0.42:
+        name = f"{_AHMAD.pick(rng)} {rng.choice(_ISLAM_ANY_M)}"
+        if rng.random() < 0.5:
+            name = f"{name} {rng.choice(_ISLAM_OR_JAWA_LAST_M)}"
+    elif draw < 0.54:
+        name = f"{_ABDUL.pick(rng)} {rng.choice(_ABDUL_NAMES)}"
+    elif draw < 0.62:
+        stem = rng.choice(_NUR_M)
+        name = f"NUR{stem}" if rng.random() < 0.4 else f"NUR {stem}"
+    elif draw < 0.9 or birth_year >= 1975:
+        name = _pick_parts(rng, given, _ISLAM_OR_JAWA_LAST_M)
+    else:
+        name = rng.choice(given)
+    if birth_year >= 1985 and rng.random() < 0.45:
+        name = f"{name} {rng.choice(_MODERN_LAST_M)}"
     return name
 
 
 def _lampung_name(rng: random.Random, female: bool, birth_year: int, family: _Family, role: str) -> str:
     if female:
         name = rng.choice(_LAMPUNG_F)
-        if rng.random() < 0.3:
+        if rng.random() < (0.8 if birth_year >= 1975 else 0.55):
             name = f"{name} {rng.choice(_LAMPUNG_LAST_F)}"
         return name
     name = rng.choice(_LAMPUNG_M)
-    if rng.random() < 0.5:
+    if rng.random() < (0.8 if birth_year >= 1975 else 0.5):
         name = f"{name} {rng.choice(_LAMPUNG_LAST_M)}"
     # Some Lampung men carry the adok (customary title) they received at marriage.
     if birth_year < 1990 and rng.random() < 0.1:
@@ -877,17 +921,21 @@ def _chinese_name(rng: random.Random, female: bool, birth_year: int, family: _Fa
     if birth_year < 1960 and rng.random() < 0.6:
         # Born before the 1966 name-change policy: a Hokkien name in Dutch spelling.
         clan = family.clan if not female or role == "child" else rng.choice(_CHINESE_CLANS)
-        return f"{clan} {rng.choice(_CHINESE_SYLLABLE)} {rng.choice(_CHINESE_SYLLABLE_F if female else _CHINESE_SYLLABLE_M)}"
+        last = _CHINESE_SYLLABLE_F if female else _CHINESE_SYLLABLE_M
+        return f"{clan} {rng.choice(_CHINESE_SYLLABLE)} {rng.choice(last)}"
     given = rng.choice(_CHINESE_GIVEN_F if female else _CHINESE_GIVEN_M)
-    if rng.random() < 0.25:
+    if rng.random() < 0.3:
+        given = f"{given} {rng.choice(_CHINESE_GIVEN_F if female else _CHINESE_GIVEN_M)}"
+    elif rng.random() < 0.15:
         return given
     return f"{given} {_surname_of(rng, family, female, role, _CHINESE_SURNAMES)}"
 
 
 def _sundanese_name(rng: random.Random, female: bool, birth_year: int, family: _Family, role: str) -> str:
-    if female:
-        return _pick_parts(rng, _SUNDA_FIRST_F, _SUNDA_LAST_F)
-    return _pick_parts(rng, _SUNDA_FIRST_M, _SUNDA_LAST_M)
+    first, last = (_SUNDA_FIRST_F, _SUNDA_LAST_F) if female else (_SUNDA_FIRST_M, _SUNDA_LAST_M)
+    if rng.random() < 0.4:
+        return _pick_parts(rng, first, first, last)
+    return _pick_parts(rng, first, last)
 
 
 _NAME_MAKERS: Final[dict[_Group, _NameMaker]] = {
@@ -920,135 +968,182 @@ def _with_titles(rng: random.Random, name: str, female: bool, age: int, muslim: 
 # --- Word lists -----------------------------------------------------------------------------------
 
 _MUHAMMAD: Final = _Weighted(
-    (("MUHAMMAD", 40), ("M.", 20), ("MUHAMAD", 12), ("MOHAMMAD", 8), ("MOHAMAD", 5), ("MOCH.", 5), ("MOH.", 4), ("MUH.", 3), ("MOCHAMAD", 3))
+    (
+        ("MUHAMMAD", 40),
+        ("M.", 20),
+        ("MUHAMAD", 12),
+        ("MOHAMMAD", 8),
+        ("MOHAMAD", 5),
+        ("MOCH.", 5),
+        ("MOH.", 4),
+        ("MUH.", 3),
+        ("MOCHAMAD", 3),
+    )
 )
 _AHMAD: Final = _Weighted((("AHMAD", 70), ("ACHMAD", 18), ("AKHMAD", 12)))
 _ABDUL: Final = _Weighted((("ABDUL", 85), ("ABD.", 15)))
 _SITI: Final = _Weighted((("SITI", 88), ("SITTI", 6), ("ST.", 6)))
 _BORU: Final = _Weighted((("BR ", 40), ("BR. ", 20), ("", 40)))
 _DEGREES: Final = _Weighted(
-    (("S.PD.", 30), ("S.E.", 12), ("S.H.", 10), ("A.MD.", 10), ("S.KOM.", 6), ("S.SOS.", 6), ("S.T.", 5), ("S.AG.", 4),
-     ("S.KEP.", 4), ("S.PD.I.", 4), ("S.IP.", 3), ("M.PD.", 3), ("A.MD.KEP.", 3), ("S.PD., M.PD.", 2), ("M.M.", 2))
+    (
+        ("S.PD.", 30),
+        ("S.E.", 12),
+        ("S.H.", 10),
+        ("A.MD.", 10),
+        ("S.KOM.", 6),
+        ("S.SOS.", 6),
+        ("S.T.", 5),
+        ("S.AG.", 4),
+        ("S.KEP.", 4),
+        ("S.PD.I.", 4),
+        ("S.IP.", 3),
+        ("M.PD.", 3),
+        ("A.MD.KEP.", 3),
+        ("S.PD., M.PD.", 2),
+        ("M.M.", 2),
+    )
 )
 
 _JAWA_OLD_M: Final = _words(
-    "SUPARMAN SUGIYONO SUKARDI SUTRISNO SUPRIYADI SUWARNO SUMARNO SUNARTO SUYANTO SUHARTO SARDI PARJO PAIMIN"
-    " TUKIMAN SLAMET WAGIMAN KASIMAN SARIMIN GIMAN MUJIYONO PARYONO WARSITO DARMANTO HARTONO SUTARNO KARSO"
-    " KASMAN KARTO TUMIJAN SAIMIN PAINO JUMADI SUKIMIN SUMADI PAIDI SUPARNO SUDARSONO SUKIRMAN SUMARDI SUGENG"
-    " SUBARDI SUROSO SUWITO TARMIN WAKIDI KAMDI MARDI NGATIMAN NGADIMIN SARWONO SISWANTO SUPANGAT RASIMAN"
-    " SAKIMAN WAGIRAN SAMIJAN TUMIRAN MUJIMAN MARSONO KASIDI SUKADI SUGITO SURATMAN SUTIKNO MISNO PARMIN JUWADI"
-    " SUYITNO DALIMIN NGADIMAN SUMINTO SUMARJO PURWANTO SUKARJO SUDIYONO SUTOYO SUMIRAN KUSNO KASNO TAMIN"
-    " TARNO WARDI WASIMAN YATIMAN SADIMIN SUPENO SUTARJO SUWARDI SUPARDI SUKIMAN MARYONO SAJIMAN SURADI TUGIMAN"
-    " PONIMAN SUNARYO SUDIRMAN SUDARMAN KARJO WIDODO SUGIMAN SUHADI SUWANTO DARSONO PARIMAN SAPARI SUYADI"
-    " SUKARNO JAYUS SUKIJAN SUMARTO KATIMIN SAMSURI TUKIRAN SUPRAPTO MARJUKI SUKAMTO RUBIMAN SUWIGNYO"
+    "SUPARMAN SUGIYONO SUKARDI SUTRISNO SUPRIYADI SUWARNO SUMARNO SUNARTO SUYANTO SUHARTO SARDI PARJO"
+    " PAIMIN TUKIMAN SLAMET WAGIMAN KASIMAN SARIMIN GIMAN MUJIYONO PARYONO WARSITO DARMANTO HARTONO"
+    " SUTARNO KARSO KASMAN KARTO TUMIJAN SAIMIN PAINO JUMADI SUKIMIN SUMADI PAIDI SUPARNO SUDARSONO"
+    " SUKIRMAN SUMARDI SUGENG SUBARDI SUROSO SUWITO TARMIN WAKIDI KAMDI MARDI NGATIMAN NGADIMIN"
+    " SARWONO SISWANTO SUPANGAT RASIMAN SAKIMAN WAGIRAN SAMIJAN TUMIRAN MUJIMAN MARSONO KASIDI SUKADI"
+    " SUGITO SURATMAN SUTIKNO MISNO PARMIN JUWADI SUYITNO DALIMIN NGADIMAN SUMINTO SUMARJO PURWANTO"
+    " SUKARJO SUDIYONO SUTOYO SUMIRAN KUSNO KASNO TAMIN TARNO WARDI WASIMAN YATIMAN SADIMIN SUPENO"
+    " SUTARJO SUWARDI SUPARDI SUKIMAN MARYONO SAJIMAN SURADI TUGIMAN PONIMAN SUNARYO SUDIRMAN SUDARMAN"
+    " KARJO WIDODO SUGIMAN SUHADI SUWANTO DARSONO PARIMAN SAPARI SUYADI SUKARNO JAYUS SUKIJAN SUMARTO"
+    " KATIMIN SAMSURI TUKIRAN SUPRAPTO MARJUKI SUKAMTO RUBIMAN SUWIGNYO"
 )
 _JAWA_OLD_F: Final = _words(
-    "SUPARMI PAINEM SUMIATI SUKINEM TUMINAH SARINAH PARTINI SUMARNI WAGIYEM SUYATMI SARMI JUMINAH WARSINI"
-    " KASMINI SUKIYEM SUWARNI SUTINAH MARSINAH PARNI SUKARMI TUMIYEM NGATINAH SAMINAH KASIYEM PONIYEM TUKINEM"
-    " SUPINAH SUMINAH KATINEM SARIYEM WAGINAH MUJIYEM SUPRIHATIN SUNARSIH SUMIYATI SUPARTI SUWARTI SUNARTI"
-    " SUHARTINI LASMI PARINEM DARMI WARSIYEM KASTINAH RUBIYEM SAINEM SUGINAH WARTINI SARTINI SUTARMI SUMIRAH"
-    " TUGIYEM SUKARTI SURATMI SUMARTINI SRIYATUN SUMINI PAIJEM TUMIJAH MARSIYEM SUKARSIH KAMINAH SAMIYEM"
-    " SUWARSIH SUDARMI SUMIYEM JEMINAH NGATMINI SUPIYAH WASINAH WAGIRAH JUMIATI SUKINI PARTINAH RUMINI TARMINI"
-    " MARIYEM SUYATI KARSINAH LAMINAH NGADINEM KARTINI WARIYEM WAKINEM SUNDARI SUMIDAH TUMINEM SAYEM"
+    "SUPARMI PAINEM SUMIATI SUKINEM TUMINAH SARINAH PARTINI SUMARNI WAGIYEM SUYATMI SARMI JUMINAH"
+    " WARSINI KASMINI SUKIYEM SUWARNI SUTINAH MARSINAH PARNI SUKARMI TUMIYEM NGATINAH SAMINAH KASIYEM"
+    " PONIYEM TUKINEM SUPINAH SUMINAH KATINEM SARIYEM WAGINAH MUJIYEM SUPRIHATIN SUNARSIH SUMIYATI"
+    " SUPARTI SUWARTI SUNARTI SUHARTINI LASMI PARINEM DARMI WARSIYEM KASTINAH RUBIYEM SAINEM SUGINAH"
+    " WARTINI SARTINI SUTARMI SUMIRAH TUGIYEM SUKARTI SURATMI SUMARTINI SRIYATUN SUMINI PAIJEM TUMIJAH"
+    " MARSIYEM SUKARSIH KAMINAH SAMIYEM SUWARSIH SUDARMI SUMIYEM JEMINAH NGATMINI SUPIYAH WASINAH"
+    " WAGIRAH JUMIATI SUKINI PARTINAH RUMINI TARMINI MARIYEM SUYATI KARSINAH LAMINAH NGADINEM KARTINI"
+    " WARIYEM WAKINEM SUNDARI SUMIDAH TUMINEM SAYEM"
 )
 _JAWA_FIRST_M: Final = _words(
-    "BUDI AGUS EKO DWI TRI JOKO BAMBANG HERU DEDI ARIS RUDI WAHYU HADI DIDIK TOTOK SIGIT HENDRO GATOT TEGUH"
-    " SLAMET SUGENG PUJI YUDI ARI ANDI HERI IWAN TONI SETYO PRIYO DANANG BIMO HERMAN ADI ANANG DODIK EDI"
-    " ENDRO HARI JONI NANANG SAPTO SONY WAWAN ANTON ARIF BAYU DANU ERWIN FAJAR HENDRA KRISNA PURWO RONI"
-    " UNTUNG YOYOK EDY SUPRI KUSNADI PRAYITNO WIDI SURYO BENY HARYO"
+    "BUDI AGUS EKO DWI TRI JOKO BAMBANG HERU DEDI ARIS RUDI WAHYU HADI DIDIK TOTOK SIGIT HENDRO GATOT"
+    " TEGUH SLAMET SUGENG PUJI YUDI ARI ANDI HERI IWAN TONI SETYO PRIYO DANANG BIMO HERMAN ADI ANANG"
+    " DODIK EDI ENDRO HARI JONI NANANG SAPTO SONY WAWAN ANTON ARIF BAYU DANU ERWIN FAJAR HENDRA KRISNA"
+    " PURWO RONI UNTUNG YOYOK EDY SUPRI KUSNADI PRAYITNO WIDI SURYO BENY HARYO"
 )
 _JAWA_LAST_M: Final = _words(
-    "SANTOSO PRASETYO HARTONO WIBOWO SETIAWAN SUSANTO PURNOMO NUGROHO SAPUTRO KURNIAWAN HIDAYAT WIJAYA"
-    " SUPRIYANTO SUGIHARTO WALUYO RIYADI HARYANTO PRAMONO UTOMO SULISTYO SETYAWAN HERMANTO SUHERMAN WIDODO"
-    " SUBAGYO WIBISONO SUTOPO PRABOWO SUSILO HANDOKO SUDARMAJI SETIADI RAHARJO WAHYUDI SURYANTO HARYADI"
-    " MULYADI PURWANTO ISWANTO SUGIANTO WINARNO SISWOYO SUPRAPTO SARWONO SUMARYONO CAHYONO YULIANTO ARIYANTO"
-    " ASMORO KUNCORO PAMUNGKAS PRIYANTO SUNARYO SURYADI TRIYONO WARDOYO WIDYANTO YUWONO SETIYONO SUGIYANTO"
-    " SUWANDI JATMIKO LAKSONO MARYANTO SUPARDI SUHARTONO DARMAWAN SANTOSA RAHMANTO HADIWIJAYA SUKOCO"
-    " PURWADI SUMANTRI SAMSUDIN"
+    "SANTOSO PRASETYO HARTONO WIBOWO SETIAWAN SUSANTO PURNOMO NUGROHO SAPUTRO KURNIAWAN HIDAYAT"
+    " WIJAYA SUPRIYANTO SUGIHARTO WALUYO RIYADI HARYANTO PRAMONO UTOMO SULISTYO SETYAWAN HERMANTO"
+    " SUHERMAN WIDODO SUBAGYO WIBISONO SUTOPO PRABOWO SUSILO HANDOKO SUDARMAJI SETIADI RAHARJO WAHYUDI"
+    " SURYANTO HARYADI MULYADI PURWANTO ISWANTO SUGIANTO WINARNO SISWOYO SUPRAPTO SARWONO SUMARYONO"
+    " CAHYONO YULIANTO ARIYANTO ASMORO KUNCORO PAMUNGKAS PRIYANTO SUNARYO SURYADI TRIYONO WARDOYO"
+    " WIDYANTO YUWONO SETIYONO SUGIYANTO SUWANDI JATMIKO LAKSONO MARYANTO SUPARDI SUHARTONO DARMAWAN"
+    " SANTOSA RAHMANTO HADIWIJAYA SUKOCO PURWADI SUMANTRI SAMSUDIN"
 )
 _JAWA_FIRST_F: Final = _words(
-    "SRI SRI SRI DWI TRI EKA ENDANG YULI TUTIK WIWIK NINIK ENY RINI ERNA HENY ANI TITIK ISTI SUSI NANIK"
-    " DEWI RATNA YUNI ATIK DIAH RETNO ASIH ENDAH NUNUK TATIK SULIS LINA RIRIN ANIK UMI EVI ERNI KUSMI SUMI"
+    "SRI SRI SRI DWI TRI EKA ENDANG YULI TUTIK WIWIK NINIK ENY RINI ERNA HENY ANI TITIK ISTI SUSI"
+    " NANIK DEWI RATNA YUNI ATIK DIAH RETNO ASIH ENDAH NUNUK TATIK SULIS LINA RIRIN ANIK UMI EVI ERNI"
+    " KUSMI SUMI"
 )
 _JAWA_LAST_F: Final = _words(
-    "RAHAYU WAHYUNI LESTARI SUMARNI MULYANI HARTATI ASTUTI HANDAYANI WULANDARI PURWANTI SETYOWATI NINGSIH"
-    " KURNIASIH SULISTYOWATI WIDAYATI SUSILOWATI PUJIASTUTI RAHMAWATI SUPRIYATI YULIANTI MARYATI SUHARTINI"
-    " WIDOWATI HARYANTI NURYANTI SUPRAPTI SUNARSIH WINARSIH ISMAWATI RETNOWATI SETIYANINGSIH PURWANINGSIH"
-    " SULASTRI SUGIARTI WIDYASTUTI INDRAWATI KUSUMAWATI PRATIWI ANGGRAINI HERAWATI SUSANTI SUPRIHATIN"
-    " YUNIARTI WINARTI SUMARYATI SUWARNI MURYANI SETYANINGSIH LESTARININGSIH HARYATI TRIWAHYUNI SUNDARI"
-    " SULASMI WAHYUNINGSIH PUJIATI SUYATMI NURHAYATI UTAMI"
+    "RAHAYU WAHYUNI LESTARI SUMARNI MULYANI HARTATI ASTUTI HANDAYANI WULANDARI PURWANTI SETYOWATI"
+    " NINGSIH KURNIASIH SULISTYOWATI WIDAYATI SUSILOWATI PUJIASTUTI RAHMAWATI SUPRIYATI YULIANTI"
+    " MARYATI SUHARTINI WIDOWATI HARYANTI NURYANTI SUPRAPTI SUNARSIH WINARSIH ISMAWATI RETNOWATI"
+    " SETIYANINGSIH PURWANINGSIH SULASTRI SUGIARTI WIDYASTUTI INDRAWATI KUSUMAWATI PRATIWI ANGGRAINI"
+    " HERAWATI SUSANTI SUPRIHATIN YUNIARTI WINARTI SUMARYATI SUWARNI MURYANI SETYANINGSIH"
+    " LESTARININGSIH HARYATI TRIWAHYUNI SUNDARI SULASMI WAHYUNINGSIH PUJIATI SUYATMI NURHAYATI UTAMI"
 )
 _MODERN_FIRST_M: Final = _words(
-    "DIMAS ANGGA ADITYA RIZKY YOGA BAYU FAJAR DENY ILHAM REZA ARIF DANI FERDI GILANG AGUNG ARDI RANGGA BIMA"
-    " ALDI RAFI DAFFA FIRMAN HENDRA NANDA PUTRA REVAN DICKY ANDIKA RIDHO WISNU SATRIA GALIH ADI AJI BAGUS"
-    " CANDRA DARMA YUDHA IQBAL FAHMI RIKO NOVAN TEGAR ALVIN KEVIN RAKA ANDRE DION FEBRI RENDI SEPTIAN DWI TRI"
-    " EKO AHMAD ARYA DIKA ERIK FAREL HAFIZ IRFAN JEFRI LUKMAN PANJI RAMA RIO"
+    "DIMAS ANGGA ADITYA RIZKY YOGA BAYU FAJAR DENY ILHAM REZA ARIF DANI FERDI GILANG AGUNG ARDI"
+    " RANGGA BIMA ALDI RAFI DAFFA FIRMAN HENDRA NANDA PUTRA REVAN DICKY ANDIKA RIDHO WISNU SATRIA"
+    " GALIH ADI AJI BAGUS CANDRA DARMA YUDHA IQBAL FAHMI RIKO NOVAN TEGAR ALVIN KEVIN RAKA ANDRE DION"
+    " FEBRI RENDI SEPTIAN DWI TRI EKO AHMAD ARYA DIKA ERIK FAREL HAFIZ IRFAN JEFRI LUKMAN PANJI RAMA"
+    " RIO ADAM AKBAR ARDIAN BIMO BINTANG DAFA DENI DODI EGI FIKRI GUNTUR HERI IKHSAN JUNAEDI KRISNA"
+    " LINTANG NOVAL OKTA PRIMA RADIT RIFKI SAPUTRA TAUFIK TOMMY VICKY WAHYU YOGI ZAKI"
 )
 _MODERN_LAST_M: Final = _words(
-    "ADITYA PRATAMA SAPUTRA NUGRAHA PRASETYA KURNIAWAN SETIAWAN WIBOWO RAMADHAN FIRMANSYAH HIDAYAT SANTOSO"
-    " PUTRA WIJAYA ARDIANSYAH HERMAWAN SAPUTRO PERMANA SYAHPUTRA MAULANA PRAYOGA SETIADI NUGROHO FAUZI"
-    " AKBAR ALFIAN FEBRIANTO SEPTIAWAN AGUSTIAN OKTAVIAN NOVIANTO PRADANA WICAKSONO ANUGRAH PANGESTU"
-    " DARMAWAN PRAKOSO SAPUTRA HARDIANSYAH IRAWAN SETIABUDI PAMUNGKAS WARDANA ARDIAN KUSUMA"
+    "ADITYA PRATAMA SAPUTRA NUGRAHA PRASETYA KURNIAWAN SETIAWAN WIBOWO RAMADHAN FIRMANSYAH HIDAYAT"
+    " SANTOSO PUTRA WIJAYA ARDIANSYAH HERMAWAN SAPUTRO PERMANA SYAHPUTRA MAULANA PRAYOGA SETIADI"
+    " NUGROHO FAUZI AKBAR ALFIAN FEBRIANTO SEPTIAWAN AGUSTIAN OKTAVIAN NOVIANTO PRADANA WICAKSONO"
+    " ANUGRAH PANGESTU DARMAWAN PRAKOSO HARDIANSYAH IRAWAN SETIABUDI PAMUNGKAS WARDANA ARDIAN KUSUMA"
+    " ALFARIZI ANDRIANSYAH APRIANTO BAGASKARA DWI_PUTRA FAUZAN GUNAWAN HIDAYATULLAH JULIANTO KURNIA"
+    " MAHENDRA NURCAHYO PRATAMA_PUTRA PRIYAMBODO RAHARJO RISWANDA SEPTIANTO SUSANTO WIRANATA YULIANTO"
 )
 _MODERN_FIRST_F: Final = _words(
-    "PUTRI DEVI NOVITA DIAH INDAH AYU RATNA DEWI FITRI RIKA LINDA NOVI DINA EVI MELA ANISA AULIA DELA DIAN"
-    " ELSA FANNY INTAN MAYA NADIA RANI RINA SARI TIARA VINA WINDI YUNITA AMELIA ANGGI CINDY DESI ERIKA"
-    " HANA INDRI MEGA NITA OKTAVIA PUSPITA RISKA SELVI TRI DWI EKA LUSI NUR REVI SINTA TANIA WULAN"
+    "PUTRI DEVI NOVITA DIAH INDAH AYU RATNA DEWI FITRI RIKA LINDA NOVI DINA EVI MELA ANISA AULIA"
+    " DELLA DIAN ELSA FANNY INTAN MAYA NADIA RANI RINA SARI TIARA VINA WINDI YUNITA AMELIA ANGGI CINDY"
+    " DESI ERIKA HANA INDRI MEGA NITA OKTAVIA PUSPITA RISKA SELVI TRI DWI EKA LUSI NUR REVI SINTA"
+    " TANIA WULAN ADELIA ALYA ANGELINA BELLA CITRA DESTI DINDA ELVIRA FARAH FEBY GITA IKA INTAN JIHAN"
+    " KHOIRUNNISA LAILA LUTFIANA MELATI NABILA NAYLA NOVIA PRISKA RATIH RESTU SALSA SEKAR SHINTA TIKA"
+    " VERA WIDYA YOLANDA ZAHRA"
 )
 _MODERN_LAST_F: Final = _words(
-    "SARI LESTARI ANGGRAINI PRATIWI WULANDARI PERMATASARI RAHMAWATI PUSPITASARI MAHARANI KURNIASARI SAFITRI"
-    " NOVITASARI AGUSTINA PUTRI UTAMI HANDAYANI OKTAVIANI FEBRIANTI SEPTIANI RAMADHANI MARDIANA NURHALIZA"
-    " AYUNINGTYAS SETYANINGRUM KUSUMAWARDANI WIDYANINGSIH ANJANI CAHYANI FEBRIYANTI ISLAMIATI JULIANTI"
-    " KARTIKASARI MAYASARI NINGRUM PANGESTUTI PURNAMASARI RAHAYU SULISTIANI WIDIASTUTI YULIANA"
+    "SARI LESTARI ANGGRAINI PRATIWI WULANDARI PERMATASARI RAHMAWATI PUSPITASARI MAHARANI KURNIASARI"
+    " SAFITRI NOVITASARI AGUSTINA PUTRI UTAMI HANDAYANI OKTAVIANI FEBRIANTI SEPTIANI RAMADHANI"
+    " MARDIANA NURHALIZA AYUNINGTYAS SETYANINGRUM KUSUMAWARDANI WIDYANINGSIH ANJANI CAHYANI FEBRIYANTI"
+    " ISLAMIATI JULIANTI KARTIKASARI MAYASARI NINGRUM PANGESTUTI PURNAMASARI RAHAYU SULISTIANI"
+    " WIDIASTUTI YULIANA APRILIANI AZZAHRA CAHYANINGRUM DAMAYANTI DWI_ASTUTI FADILLAH HAPSARI"
+    " INDRIYANI KHOIRUNNISA LARASATI MARETA NURAINI OKTAVIANA PRAMESTI RAHMADANI SAPUTRI TRIANA"
+    " WIDYASARI YUNIAR"
 )
 _ISLAM_M: Final = _words(
-    "RIDWAN FAUZAN FAUZI IQBAL ROHMAN RAHMAN AZIS HAKIM ANWAR ARIFIN SYAFI'I MA'RUF YUSUF IBRAHIM ISMAIL ISHAK"
-    " YAKUB SULAIMAN HAMZAH HASAN HUSEIN ALI UMAR USMAN ZAINUDIN NASRUDIN SAMSUDIN SYAMSUDIN FATHONI MAHMUD"
-    " MUSTOFA MUSLIM NAWAWI SHOLEH SOLEH SALEH KHOIRUL KHOLIL MUKHLIS MUHLISIN ROSYID RASYID FIRDAUS HIDAYAT"
-    " LUTFI HAFIZ ASYARI JAMALUDIN KAMALUDIN MUJIB MUNIR NASIR QOMARUDIN KOMARUDIN SYAIFUL SAIFUL ZAKARIA"
-    " ZULKIFLI ARIF ANSORI BASORI BAHRUDIN FAJRI FAKHRI FIKRI HABIBI HANIF IKHSAN IHSAN ILYAS IRFAN KHAIRUDIN"
-    " MAKRUF MUHAJIR NURDIN RIFAI SIDIQ SODIQ TAUFIK TAUFIQ WAHID YAHYA ZAENAL ZAINAL ABDULLAH RAHMAT ROHMAT"
-    " RIZKI ALFARIZI FAREL AZZAM ZIDAN FARHAN NAUFAL RAFLI HAIKAL"
+    "RIDWAN FAUZAN FAUZI IQBAL ROHMAN RAHMAN AZIS HAKIM ANWAR ARIFIN SYAFI'I MA'RUF YUSUF IBRAHIM"
+    " ISMAIL ISHAK YAKUB SULAIMAN HAMZAH HASAN HUSEIN ALI UMAR USMAN ZAINUDIN NASRUDIN SAMSUDIN"
+    " SYAMSUDIN FATHONI MAHMUD MUSTOFA MUSLIM NAWAWI SHOLEH SOLEH SALEH KHOIRUL KHOLIL MUKHLIS"
+    " MUHLISIN ROSYID RASYID FIRDAUS HIDAYAT LUTFI HAFIZ ASYARI JAMALUDIN KAMALUDIN MUJIB MUNIR NASIR"
+    " QOMARUDIN KOMARUDIN SYAIFUL SAIFUL ZAKARIA ZULKIFLI ARIF ANSORI BASORI BAHRUDIN FAJRI FAKHRI"
+    " FIKRI HABIBI HANIF IKHSAN IHSAN ILYAS IRFAN KHAIRUDIN MAKRUF MUHAJIR NURDIN RIFAI SIDIQ SODIQ"
+    " TAUFIK TAUFIQ WAHID YAHYA ZAENAL ZAINAL ABDULLAH RAHMAT ROHMAT"
+)
+_ISLAM_YOUNG_M: Final = _ISLAM_M + _words(
+    "RIZKI ALFARIZI FAREL AZZAM ZIDAN FARHAN NAUFAL RAFLI HAIKAL FATIH ALIF ZAKY RAYHAN DZAKI HABIB ARKAN"
 )
 _ISLAM_LAST_M: Final = _words(
-    "HIDAYAT HIDAYATULLAH RAHMAN ARIFIN ANWAR FAUZI SYAH ABIDIN BASRI EFENDI MUSTOFA KURNIAWAN ROMADHON"
-    " RAMADHAN AL_FATIH ALI HAMZAH HASAN MAULANA NURDIN SAPUTRA SETIAWAN SIDIK SOLIHIN SYAHRONI ZAKARIA"
-    " FIRDAUS ISKANDAR MUBAROK HAKIM"
+    "HIDAYAT HIDAYATULLAH RAHMAN ARIFIN ANWAR FAUZI SYAH ABIDIN BASRI EFENDI MUSTOFA KURNIAWAN"
+    " ROMADHON RAMADHAN AL_FATIH ALI HAMZAH HASAN MAULANA NURDIN SAPUTRA SETIAWAN SIDIK SOLIHIN"
+    " SYAHRONI ZAKARIA FIRDAUS ISKANDAR MUBAROK HAKIM"
 )
 _ABDUL_NAMES: Final = _words(
-    "ROHMAN RAHMAN AZIS AZIZ ROHIM RAHIM KARIM MALIK LATIF HALIM GHOFUR GOFUR JALIL MAJID SAMAD WAHAB QODIR"
-    " KADIR MUIS SALAM HAMID MANAN HADI HAKIM ROZAK ROSYID MUTHOLIB ROUF BASIR CHOLIQ MUNIR"
+    "ROHMAN RAHMAN AZIS AZIZ ROHIM RAHIM KARIM MALIK LATIF HALIM GHOFUR GOFUR JALIL MAJID SAMAD WAHAB"
+    " QODIR KADIR MUIS SALAM HAMID MANAN HADI HAKIM ROZAK ROSYID MUTHOLIB ROUF BASIR CHOLIQ MUNIR"
 )
 _NUR_M: Final = _words("HADI ROHMAN HIDAYAT KHOLIS SALIM ALI AHMAD YASIN IMAN HUDA FAUZI KHOLIQ")
 _ISLAM_F: Final = _words(
-    "AMINAH FATIMAH KHOTIJAH KHADIJAH MARYAM AISYAH ZULAIKHA ROFIAH RUKAYAH MUSLIMAH ROHMAH SALAMAH NURJANAH"
-    " HALIMAH ZAINAB UMAYAH MASITOH MUTMAINAH KHOIRIYAH NURHASANAH FATONAH SOLIHAH ROMLAH SAFIYAH ZUBAIDAH"
-    " HAMIDAH JUBAEDAH AMINATUN MARFUAH MUNAWAROH KHOTIMAH MUSRIFAH UMMI_KALSUM ZAHRA ANNISA NABILA NAFISAH"
-    " SALSABILA RAHMA HUSNUL_KHOTIMAH KHOIRUN_NISA LAILATUL_FITRIYAH MUFIDAH ASMAUL_HUSNA ROHIMAH SAIDAH"
-    " MUNIROH LATIFAH HABIBAH AZIZAH"
+    "AMINAH FATIMAH KHOTIJAH KHADIJAH MARYAM AISYAH ZULAIKHA ROFIAH RUKAYAH MUSLIMAH ROHMAH SALAMAH"
+    " NURJANAH HALIMAH ZAINAB UMAYAH MASITOH MUTMAINAH KHOIRIYAH NURHASANAH FATONAH SOLIHAH ROMLAH"
+    " SAFIYAH ZUBAIDAH HAMIDAH JUBAEDAH AMINATUN MARFUAH MUNAWAROH KHOTIMAH MUSRIFAH UMMI_KALSUM RAHMA"
+    " HUSNUL_KHOTIMAH KHOIRUN_NISA LAILATUL_FITRIYAH MUFIDAH ASMAUL_HUSNA ROHIMAH SAIDAH MUNIROH"
+    " LATIFAH HABIBAH AZIZAH MAIMUNAH KHOLIFAH ISTIQOMAH QOMARIYAH SHOLIHAH MASRUROH NAFI'AH UMI_HANIK"
+)
+_ISLAM_YOUNG_F: Final = _ISLAM_F + _words(
+    "ZAHRA ANNISA NABILA NAFISAH SALSABILA AZKIA KHANZA NAJWA AQILA HANIFAH SYIFA FAIZAH ZAKIYAH ALYA"
 )
 _ISLAM_LAST_F: Final = _words(
-    "FITRIANI RAHMAWATI HIDAYATI KHASANAH HASANAH ROHMAWATI NURJANAH MAULIDA ZAHRA AZZAHRA FADILAH MARDIYAH"
-    " MUSFIROH SAFITRI ULFAH"
+    "FITRIANI RAHMAWATI HIDAYATI KHASANAH HASANAH ROHMAWATI NURJANAH MAULIDA ZAHRA AZZAHRA FADILAH"
+    " MARDIYAH MUSFIROH SAFITRI ULFAH"
 )
 _NUR_F: Final = _words(
-    "HAYATI AINI AISYAH JANNAH LAILA KHASANAH HASANAH AZIZAH HIDAYAH FADILAH ROHMAH HALIMAH LAELI JANAH"
-    " KHOLIFAH AFNI FITRI WAHYUNI"
+    "HAYATI AINI AISYAH JANNAH LAILA KHASANAH HASANAH AZIZAH HIDAYAH FADILAH ROHMAH HALIMAH LAELI"
+    " JANAH KHOLIFAH AFNI FITRI WAHYUNI"
 )
 _LAMPUNG_M: Final = _words(
-    "HASAN_BASRI ZULKIFLI HERMAN SYAHRUDIN ISKANDAR RUSLAN ARSYAD BAHTIAR FIRDAUS HERLAN JUNAIDI MARZUKI"
-    " NAZARUDIN RUSLI SAHRIAL SYAFRIZAL YUSRIZAL ZAINUDIN AZWAR DARWIS EFENDI ERWIN FAHRIZAL HAIRUL HENDRIK"
-    " IRSAN JASMAN KHAIRUL MARDIAN NAZIR RAHMADI RIDWAN SAHRONI SUHAIMI SYAMSUL TAMRIN USMAN ZAHRI AMIRUDIN"
-    " SAIPUL HERWAN ROZALI SARIPUDIN ARIPIN SAPRUDIN ROSIDI ANSYORI BURHANUDIN DAHLAN FAHRUROZI HERMANSYAH"
-    " IDRUS JAMHARI KOHARUDIN MUHTAR NURDIN RAHMAN SYARIFUDIN TABRANI YUSUF ZAINAL_ABIDIN"
+    "HASAN_BASRI ZULKIFLI HERMAN SYAHRUDIN ISKANDAR RUSLAN ARSYAD BAHTIAR FIRDAUS HERLAN JUNAIDI"
+    " MARZUKI NAZARUDIN RUSLI SAHRIAL SYAFRIZAL YUSRIZAL ZAINUDIN AZWAR DARWIS EFENDI ERWIN FAHRIZAL"
+    " HAIRUL HENDRIK IRSAN JASMAN KHAIRUL MARDIAN NAZIR RAHMADI RIDWAN SAHRONI SUHAIMI SYAMSUL TAMRIN"
+    " USMAN ZAHRI AMIRUDIN SAIPUL HERWAN ROZALI SARIPUDIN ARIPIN SAPRUDIN ROSIDI ANSYORI BURHANUDIN"
+    " DAHLAN FAHRUROZI HERMANSYAH IDRUS JAMHARI KOHARUDIN MUHTAR NURDIN RAHMAN SYARIFUDIN TABRANI"
+    " YUSUF ZAINAL_ABIDIN"
 )
-_LAMPUNG_LAST_M: Final = _words("BASRI EFENDI SYAH BAHRI HAMZAH ABIDIN ARIFIN HAMID YUNUS ZAINI ALAM JAYA PUTRA SAPUTRA AMIN")
+_LAMPUNG_LAST_M: Final = _words(
+    "BASRI EFENDI SYAH BAHRI HAMZAH ABIDIN ARIFIN HAMID YUNUS ZAINI ALAM JAYA PUTRA SAPUTRA AMIN"
+)
 _LAMPUNG_ADOK: Final = _words("RADIN MINAK BATIN KIMAS DALOM SUTAN PANGERAN RAJA")
 _LAMPUNG_F: Final = _words(
-    "ROSITA ROSMIATI YULIANA ERNAWATI ROSMALA ZURAIDA ROSDIANA NURLELA HERLINA MARLINA YUSNIAR ROSMANIAR"
-    " HASNAH MARYANA NURBAYA ERLINA DESMAWATI ELIDAR HASNIDAR ASNIDAR YUSNIDAR ROSNIDAR ERMAWATI FITRIYANI"
-    " ROSLINA ZUBAIDAH RIANI ARMIDA JULIATI RAHMI YENI YESSI LENI SUSILAWATI NELLY HAYATI MASNUN ROHAYA"
-    " SURYATI ZAHARA EVA_SUSANTI MEILIZA"
+    "ROSITA ROSMIATI YULIANA ERNAWATI ROSMALA ZURAIDA ROSDIANA NURLELA HERLINA MARLINA YUSNIAR"
+    " ROSMANIAR HASNAH MARYANA NURBAYA ERLINA DESMAWATI ELIDAR HASNIDAR ASNIDAR YUSNIDAR ROSNIDAR"
+    " ERMAWATI FITRIYANI ROSLINA ZUBAIDAH RIANI ARMIDA JULIATI RAHMI YENI YESSI LENI SUSILAWATI NELLY"
+    " HAYATI MASNUN ROHAYA SURYATI ZAHARA EVA_SUSANTI MEILIZA"
 )
 _LAMPUNG_LAST_F: Final = _words("DEWI SARI WATI YANTI ASTUTI HAYATI NINGSIH PUSPITA")
 _BALI_ORDER: Final = (
@@ -1057,33 +1152,39 @@ _BALI_ORDER: Final = (
     (("NYOMAN", "KOMANG"), ("NYOMAN", "KOMANG")),
     (("KETUT",), ("KETUT",)),
 )
-_BALI_CASTE_M: Final = _words("I_GUSTI_NGURAH I_GUSTI_MADE I_GUSTI_KETUT IDA_BAGUS ANAK_AGUNG_GEDE I_DEWA_GEDE")
+_BALI_CASTE_M: Final = _words(
+    "I_GUSTI_NGURAH I_GUSTI_MADE I_GUSTI_KETUT IDA_BAGUS ANAK_AGUNG_GEDE I_DEWA_GEDE"
+)
 _BALI_CASTE_F: Final = _words("I_GUSTI_AYU IDA_AYU ANAK_AGUNG_ISTRI DESAK_MADE DESAK_NYOMAN")
 _BALI_M: Final = _words(
-    "SUDARMA SUARTA ARTAWAN SUWIRYA SUTAMA ADNYANA WIRAWAN MERTA SUKADANA SUDIARTA WIDIANA ARIMBAWA SUARDANA"
-    " ASTAWA DARMAWAN PARWATA SUBAGIA SUKARMA SURYAWAN SWASTIKA WARDANA YASA KARIASA MUDANA ARSANA SANTIKA"
-    " SUPARTA GUNAWAN SUJANA WIDNYANA PARTAMA ARIANA ANTARA SUWENDRA MAHENDRA SEDANA SUMERTA ARTANA"
-    " BUDIARTA DARMAYASA GEDE_ARSANA KERTIYASA PASEK RAKA SUWETA"
+    "SUDARMA SUARTA ARTAWAN SUWIRYA SUTAMA ADNYANA WIRAWAN MERTA SUKADANA SUDIARTA WIDIANA ARIMBAWA"
+    " SUARDANA ASTAWA DARMAWAN PARWATA SUBAGIA SUKARMA SURYAWAN SWASTIKA WARDANA YASA KARIASA MUDANA"
+    " ARSANA SANTIKA SUPARTA GUNAWAN SUJANA WIDNYANA PARTAMA ARIANA ANTARA SUWENDRA MAHENDRA SEDANA"
+    " SUMERTA ARTANA BUDIARTA DARMAYASA ARSAWAN KERTIYASA PASEK RAKA SUWETA"
 )
 _BALI_F: Final = _words(
-    "SUARNI SUKARNI ARIANI WIDIASTUTI SUDIANI SUARTINI MURNI SRIASIH PARWATI SUKERTI SUDARMI ARINI ASTITI"
-    " WIDIANTARI SUDIARTINI SUMARNI WARDANI YULIANI RUSMINI SUCIATI KARIANI PUSPAWATI ARSINI SWANDEWI DEWI"
-    " SARI PUSPITA ASTRI SUWITRI MERTASARI RATNADEWI SUKASIH WIDYASARI ARYANTI SUDARSINI"
+    "SUARNI SUKARNI ARIANI WIDIASTUTI SUDIANI SUARTINI MURNI SRIASIH PARWATI SUKERTI SUDARMI ARINI"
+    " ASTITI WIDIANTARI SUDIARTINI SUMARNI WARDANI YULIANI RUSMINI SUCIATI KARIANI PUSPAWATI ARSINI"
+    " SWANDEWI DEWI SARI PUSPITA ASTRI SUWITRI MERTASARI RATNADEWI SUKASIH WIDYASARI ARYANTI SUDARSINI"
 )
 _BALI_LAST_M: Final = _words("PUTRA ADNYANA WIGUNA PRATAMA SAPUTRA YASA")
 _BALI_LAST_F: Final = _words("PUTRI DEWI LESTARI SARI ASTUTI")
 _BATAK_MARGA: Final = _words(
-    "SIREGAR NASUTION SIMANJUNTAK HUTAPEA SITUMORANG LUBIS HARAHAP SIMATUPANG SITOMPUL PANGARIBUAN SINAGA"
-    " SIAHAAN NAPITUPULU MANURUNG SIMAMORA HUTAGALUNG PARDEDE SIANIPAR SILALAHI GULTOM TAMPUBOLON SIHOMBING"
-    " MARPAUNG SIMBOLON SAMOSIR PANJAITAN SIHITE HUTASOIT LUMBANTOBING SITORUS NAINGGOLAN PURBA SARAGIH"
-    " GINTING TARIGAN SEMBIRING DAULAY RITONGA PULUNGAN HASIBUAN POHAN BATUBARA"
+    "SIREGAR NASUTION SIMANJUNTAK HUTAPEA SITUMORANG LUBIS HARAHAP SIMATUPANG SITOMPUL PANGARIBUAN"
+    " SINAGA SIAHAAN NAPITUPULU MANURUNG SIMAMORA HUTAGALUNG PARDEDE SIANIPAR SILALAHI GULTOM"
+    " TAMPUBOLON SIHOMBING MARPAUNG SIMBOLON SAMOSIR PANJAITAN SIHITE HUTASOIT LUMBANTOBING SITORUS"
+    " NAINGGOLAN PURBA SARAGIH GINTING TARIGAN SEMBIRING DAULAY RITONGA PULUNGAN HASIBUAN POHAN"
+    " BATUBARA"
 )
 # Mandailing and Angkola margas, whose families are mostly Muslim.
-_MUSLIM_MARGA: Final = _words("NASUTION LUBIS HARAHAP DAULAY RITONGA PULUNGAN HASIBUAN POHAN BATUBARA SIREGAR")
+_MUSLIM_MARGA: Final = _words(
+    "NASUTION LUBIS HARAHAP DAULAY RITONGA PULUNGAN HASIBUAN POHAN BATUBARA SIREGAR"
+)
 _BATAK_M: Final = _words(
-    "JOHANNES ROBERT MARTIN JONI TUMPAL MANGASI PARLINDUNGAN HOTMAN BINSAR MARUDUT SAHAT ROY DANIEL SAMUEL"
-    " DAVID ANDREAS YOSUA HENDRIK ROMMEL BONAR TIGOR POLTAK PARULIAN RUDOLF ERWIN JHONNY LAMHOT MARIHOT"
-    " MARTUA JANSEN RICARDO FRANSISKUS BENNY HASUDUNGAN RISMAN PANGIHUTAN GOKMA MANAHAN SAUT TORANG"
+    "JOHANNES ROBERT MARTIN JONI TUMPAL MANGASI PARLINDUNGAN HOTMAN BINSAR MARUDUT SAHAT ROY DANIEL"
+    " SAMUEL DAVID ANDREAS YOSUA HENDRIK ROMMEL BONAR TIGOR POLTAK PARULIAN RUDOLF ERWIN JHONNY LAMHOT"
+    " MARIHOT MARTUA JANSEN RICARDO FRANSISKUS BENNY HASUDUNGAN RISMAN PANGIHUTAN GOKMA MANAHAN SAUT"
+    " TORANG"
 )
 _BATAK_F: Final = _words(
     "ROSMAWATI MARIANI ROSLINA DORMAULI TIURMA RUGUN ELISABETH MAGDALENA MARIA DEBORA RUTH LASMA RIA"
@@ -1095,17 +1196,18 @@ _CHINESE_SYLLABLE: Final = _words("SWIE HOK KIM BOEN TJOEN SIOE GIOK KIOK LIAN T
 _CHINESE_SYLLABLE_M: Final = _words("KING LIANG HWA HOK LIONG TJONG GIE SIN BIE HIEN")
 _CHINESE_SYLLABLE_F: Final = _words("NIO LAN HWA NIO LIEN MOY")
 _CHINESE_SURNAMES: Final = _words(
-    "WIJAYA TANOTO HALIM SALIM KUSUMA GUNAWAN SANTOSO TANUWIJAYA SETIADI HARTANTO LIMANTO SUGIANTO TJANDRA"
-    " HENDRAWAN KURNIAWAN SUSILO LUKITO TANJAYA ONGKOWIJAYA GOZALI TANUDJAJA LIMANTARA HADINATA SUTANTO"
-    " WIRAWAN"
+    "WIJAYA TANOTO HALIM SALIM KUSUMA GUNAWAN SANTOSO TANUWIJAYA SETIADI HARTANTO LIMANTO SUGIANTO"
+    " TJANDRA HENDRAWAN KURNIAWAN SUSILO LUKITO TANJAYA ONGKOWIJAYA GOZALI TANUDJAJA LIMANTARA"
+    " HADINATA SUTANTO WIRAWAN"
 )
 _CHINESE_GIVEN_M: Final = _words(
-    "HENDRA SUSANTO BUDI HARTONO ANTON ROBERT WILLIAM HENDRIK JOHAN EDDY ERIC FELIX HERMAN IWAN JIMMY KEVIN"
-    " RUDY STEVEN TEDDY VINCENT YOHANES ALBERT BENNY DANIEL FRANKY GUNAWAN HENRY JOHNNY KELVIN SURYADI"
+    "HENDRA SUSANTO BUDI HARTONO ANTON ROBERT WILLIAM HENDRIK JOHAN EDDY ERIC FELIX HERMAN IWAN JIMMY"
+    " KEVIN RUDY STEVEN TEDDY VINCENT YOHANES ALBERT BENNY DANIEL FRANKY GUNAWAN HENRY JOHNNY KELVIN"
+    " SURYADI"
 )
 _CHINESE_GIVEN_F: Final = _words(
-    "LINDA SUSI MEILINA LILIS LANNY LIANA YENNY MELIANA VERONIKA NOVIA CHRISTINA JESSICA MONICA SHERLY VIVIAN"
-    " WENNY FELICIA ELIZABETH ANGELA CYNTHIA DEWI LIDYA MEILANI SANTI SUSANTI FENNY"
+    "LINDA SUSI MEILINA LILIS LANNY LIANA YENNY MELIANA VERONIKA NOVIA CHRISTINA JESSICA MONICA"
+    " SHERLY VIVIAN WENNY FELICIA ELIZABETH ANGELA CYNTHIA DEWI LIDYA MEILANI SANTI SUSANTI FENNY"
 )
 _SUNDA_FIRST_M: Final = _words(
     "ASEP UJANG CECEP DADANG AEP OMAN YAYAN DEDEN AGUS DEDI ENCEP DODI WAWAN IWAN NANANG ENJANG UDIN JAJANG"
@@ -1114,22 +1216,35 @@ _SUNDA_LAST_M: Final = _words(
     "SUNANDAR SUPRIATNA HIDAYAT SUHERMAN SAEPUDIN MULYANA SETIAWAN KURNIA PERMANA RUSTANDI SUHENDAR"
     " HERMAWAN GUNAWAN KUSNADI SOLIHIN SOPIAN RUHIMAT SAPUTRA NURJAMAN SUTISNA FIRMANSYAH"
 )
-_SUNDA_FIRST_F: Final = _words("IMAS EUIS NENG TITIN LILIS NENENG ENOK AI YANTI CUCU ELIS ENI DEDEH ENTIN IKAH IIS NUNUNG YAYAH")
-_SUNDA_LAST_F: Final = _words(
-    "SUMIATI NURLAELA KOMALASARI RATNASARI ROSMIATI MARLINA SURYANI KARTIKA HERLINA ROSLIANA JUARSIH SUMARNI"
-    " WINDASARI NURHAYATI KURNIASIH"
+_SUNDA_FIRST_F: Final = _words(
+    "IMAS EUIS NENG TITIN LILIS NENENG ENOK AI YANTI CUCU ELIS ENI DEDEH ENTIN IKAH IIS NUNUNG YAYAH"
 )
+_SUNDA_LAST_F: Final = _words(
+    "SUMIATI NURLAELA KOMALASARI RATNASARI ROSMIATI MARLINA SURYANI KARTIKA HERLINA ROSLIANA JUARSIH"
+    " SUMARNI WINDASARI NURHAYATI KURNIASIH"
+)
+
+# Pools that mix the lists above, joined once here rather than on every name.
+_JAWA_OLD_OR_FIRST_M: Final = _JAWA_FIRST_M + _JAWA_OLD_M
+_YOUNG_MIDDLE_M: Final = _MODERN_FIRST_M + _JAWA_FIRST_M
+_YOUNG_MIDDLE_F: Final = _MODERN_FIRST_F + _JAWA_FIRST_F
+_YOUNG_LAST_M: Final = _MODERN_LAST_M + _JAWA_LAST_M
+_YOUNG_LAST_F: Final = _MODERN_LAST_F + _JAWA_LAST_F
+_ISLAM_ANY_M: Final = _ISLAM_M + _ISLAM_LAST_M
+_ISLAM_OR_JAWA_LAST_M: Final = _ISLAM_LAST_M + _JAWA_LAST_M
+_ISLAM_OR_JAWA_LAST_F: Final = _ISLAM_LAST_F + _JAWA_LAST_F
 
 # --- Places ---------------------------------------------------------------------------------------
 
 _LAMPUNG_PLACES: Final = _words(
-    "METRO LAMPUNG_TENGAH LAMPUNG_TENGAH LAMPUNG_TIMUR LAMPUNG_TIMUR BANDAR_LAMPUNG TANJUNG_KARANG PRINGSEWU"
-    " LAMPUNG_SELATAN KOTABUMI TULANG_BAWANG GUNUNG_SUGIH SEKAMPUNG"
+    "METRO LAMPUNG_TENGAH LAMPUNG_TENGAH LAMPUNG_TIMUR LAMPUNG_TIMUR BANDAR_LAMPUNG TANJUNG_KARANG"
+    " PRINGSEWU LAMPUNG_SELATAN KOTABUMI TULANG_BAWANG GUNUNG_SUGIH SEKAMPUNG"
 )
 _JAVA_PLACES: Final = _words(
-    "SLEMAN KLATEN BOYOLALI KEDIRI BANYUMAS KEBUMEN PURWOREJO WONOGIRI SRAGEN BLITAR TULUNGAGUNG MADIUN"
-    " PONOROGO YOGYAKARTA SURAKARTA SEMARANG BANTUL KULON_PROGO GUNUNG_KIDUL BOJONEGORO NGAWI TRENGGALEK"
-    " MAGELANG TEMANGGUNG CILACAP KARANGANYAR SUKOHARJO PATI JEPARA TEGAL PEKALONGAN MALANG JAKARTA"
+    "SLEMAN KLATEN BOYOLALI KEDIRI BANYUMAS KEBUMEN PURWOREJO WONOGIRI SRAGEN BLITAR TULUNGAGUNG"
+    " MADIUN PONOROGO YOGYAKARTA SURAKARTA SEMARANG BANTUL KULON_PROGO GUNUNG_KIDUL BOJONEGORO NGAWI"
+    " TRENGGALEK MAGELANG TEMANGGUNG CILACAP KARANGANYAR SUKOHARJO PATI JEPARA TEGAL PEKALONGAN MALANG"
+    " JAKARTA"
 )
 _ORIGINS: Final[dict[_Group, tuple[str, ...]]] = {
     "jawa": _JAVA_PLACES,
@@ -1143,30 +1258,89 @@ _ORIGINS: Final[dict[_Group, tuple[str, ...]]] = {
         "TAPANULI_UTARA MEDAN PEMATANG_SIANTAR TOBA_SAMOSIR SIBOLGA TARUTUNG BALIGE PADANG_SIDEMPUAN"
         " TAPANULI_SELATAN DAIRI KABANJAHE"
     ),
-    "tionghoa": _words("TELUK_BETUNG TANJUNG_KARANG JAKARTA PALEMBANG PANGKAL_PINANG SEMARANG MEDAN BANDAR_LAMPUNG"),
+    "tionghoa": _words(
+        "TELUK_BETUNG TANJUNG_KARANG JAKARTA PALEMBANG PANGKAL_PINANG SEMARANG MEDAN BANDAR_LAMPUNG"
+    ),
     "sunda": _words("BANDUNG GARUT TASIKMALAYA CIAMIS SUKABUMI CIANJUR SERANG SUMEDANG KUNINGAN BOGOR"),
 }
 # Kab/kota whose kecamatan codes appear in NIKs brought by people who moved: Lampung and Java.
 _ELSEWHERE_KABKOTA: Final = (
-    "18.01", "18.02", "18.03", "18.05", "18.07", "18.09", "18.10", "18.12", "18.71", "18.72",
-    "34.01", "34.02", "34.03", "34.04", "33.02", "33.05", "33.06", "33.08", "33.09", "33.10",
-    "33.11", "33.12", "33.13", "33.14", "35.02", "35.04", "35.05", "35.06", "35.19", "32.04",
+    "18.01",
+    "18.02",
+    "18.03",
+    "18.05",
+    "18.07",
+    "18.09",
+    "18.10",
+    "18.12",
+    "18.71",
+    "18.72",
+    "34.01",
+    "34.02",
+    "34.03",
+    "34.04",
+    "33.02",
+    "33.05",
+    "33.06",
+    "33.08",
+    "33.09",
+    "33.10",
+    "33.11",
+    "33.12",
+    "33.13",
+    "33.14",
+    "35.02",
+    "35.04",
+    "35.05",
+    "35.06",
+    "35.19",
+    "32.04",
 )
 # Rough province centres (lat, lon); a kab/kota other than Kota Metro is placed near its province.
 _PROVINCE_CENTRES: Final = {
-    "11": (4.7, 96.7), "12": (2.1, 99.5), "13": (-0.7, 100.8), "14": (0.3, 101.7), "15": (-1.6, 103.6),
-    "16": (-3.3, 104.0), "17": (-3.8, 102.3), "18": (-4.9, 105.0), "19": (-2.7, 106.4), "21": (0.9, 104.5),
-    "31": (-6.2, 106.85), "32": (-6.9, 107.6), "33": (-7.15, 110.1), "34": (-7.8, 110.4), "35": (-7.5, 112.2),
-    "36": (-6.4, 106.1), "51": (-8.4, 115.2), "52": (-8.6, 117.4), "53": (-8.7, 121.1), "61": (-0.1, 111.1),
-    "62": (-1.7, 113.4), "63": (-3.1, 115.3), "64": (0.5, 116.4), "65": (3.0, 116.2), "71": (1.0, 124.5),
-    "72": (-1.4, 121.4), "73": (-3.7, 120.0), "74": (-4.1, 122.2), "75": (0.7, 122.4), "76": (-2.8, 119.2),
-    "81": (-3.2, 130.1), "82": (1.6, 127.8), "91": (-2.5, 139.0), "92": (-1.3, 133.2), "93": (-7.0, 139.5),
-    "94": (-3.8, 136.3), "95": (-4.1, 138.9), "96": (-1.0, 131.5),
+    "11": (4.7, 96.7),
+    "12": (2.1, 99.5),
+    "13": (-0.7, 100.8),
+    "14": (0.3, 101.7),
+    "15": (-1.6, 103.6),
+    "16": (-3.3, 104.0),
+    "17": (-3.8, 102.3),
+    "18": (-4.9, 105.0),
+    "19": (-2.7, 106.4),
+    "21": (0.9, 104.5),
+    "31": (-6.2, 106.85),
+    "32": (-6.9, 107.6),
+    "33": (-7.15, 110.1),
+    "34": (-7.8, 110.4),
+    "35": (-7.5, 112.2),
+    "36": (-6.4, 106.1),
+    "51": (-8.4, 115.2),
+    "52": (-8.6, 117.4),
+    "53": (-8.7, 121.1),
+    "61": (-0.1, 111.1),
+    "62": (-1.7, 113.4),
+    "63": (-3.1, 115.3),
+    "64": (0.5, 116.4),
+    "65": (3.0, 116.2),
+    "71": (1.0, 124.5),
+    "72": (-1.4, 121.4),
+    "73": (-3.7, 120.0),
+    "74": (-4.1, 122.2),
+    "75": (0.7, 122.4),
+    "76": (-2.8, 119.2),
+    "81": (-3.2, 130.1),
+    "82": (1.6, 127.8),
+    "91": (-2.5, 139.0),
+    "92": (-1.3, 133.2),
+    "93": (-7.0, 139.5),
+    "94": (-3.8, 136.3),
+    "95": (-4.1, 138.9),
+    "96": (-1.0, 131.5),
 }
 
 # --- Streets and landmarks ------------------------------------------------------------------------
 
-_STREETS: Final = tuple(
+_STREETS: Final = _words(
     "Jend. Sudirman|Ahmad Yani|Diponegoro|Imam Bonjol|Ki Hajar Dewantara|Pattimura|Hasanuddin|R.A. Kartini"
     "|Cut Nyak Dien|KH. Ahmad Dahlan|KH. Hasyim Asyari|Soekarno-Hatta|Yos Sudarso|Gatot Subroto"
     "|Jend. A.H. Nasution|Raden Intan|Pangeran Antasari|Teuku Umar|Wahid Hasyim|Dr. Sutomo|Dr. Wahidin"
@@ -1175,12 +1349,32 @@ _STREETS: Final = tuple(
     "|Mangga|Jambu|Nangka|Kelapa|Sawo|Manggis|Budi Utomo|Sumpah Pemuda|Proklamasi|Pramuka"
     "|Perintis Kemerdekaan|Pendidikan|Stadion|Lada|Cengkeh|Merapi|Semeru|Bromo|Lawu|Rinjani|Kerinci"
     "|Way Sekampung|Way Seputih|Nuri|Merpati|Kutilang|Cendrawasih|Rajawali|Garuda|Elang|Kenari|Jalak"
-    "|Arjuna|Nakula|Sadewa|Gatotkaca|Sunan Kalijaga|Sunan Ampel|Sunan Bonang|Sunan Gunung Jati".split("|")
+    "|Arjuna|Nakula|Sadewa|Gatotkaca|Sunan Kalijaga|Sunan Ampel|Sunan Bonang|Sunan Gunung Jati",
+    "|",
 )
-_GANG: Final = _words("Mawar Masjid Musala Damai Sejahtera Rukun Harapan Bahagia Sepakat Melati Kelapa Pelita Swadaya")
+_GANG: Final = _words(
+    "Mawar Masjid Musala Damai Sejahtera Rukun Harapan Bahagia Sepakat Melati Kelapa Pelita Swadaya"
+)
 _PERUM: Final = _words("Asri Indah Permai Mandiri Sejahtera Persada Harapan Kencana")
-_MOSQUES: Final = tuple(
+_MOSQUES: Final = _words(
     "Al-Ikhlas|Al-Falah|Baiturrahman|Nurul Huda|At-Taqwa|Al-Hidayah|Baitul Makmur|Nurul Iman|Al-Muttaqin"
-    "|Darussalam|Al-Muhajirin|Baitussalam|Nurul Islam|Al-Amin".split("|")
+    "|Darussalam|Al-Muhajirin|Baitussalam|Nurul Islam|Al-Amin",
+    "|",
 )
-_ROMAN: Final = ("I", "II", "III", "IV", "V", "VI", "VII", "VIII", "IX", "X", "XI", "XII", "XIII", "XIV", "XV")
+_ROMAN: Final = (
+    "I",
+    "II",
+    "III",
+    "IV",
+    "V",
+    "VI",
+    "VII",
+    "VIII",
+    "IX",
+    "X",
+    "XI",
+    "XII",
+    "XIII",
+    "XIV",
+    "XV",
+)

@@ -6,7 +6,6 @@ reachable; else private embedded servers under .pytest-servers/.
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import os
 import secrets
@@ -117,8 +116,9 @@ async def conn(database_url: str) -> AsyncIterator[asyncpg.Connection]:
 
 @pytest.fixture
 def settings(database_url: str, redis_url: str) -> Settings:
-    return load_settings({}, database_url=database_url, redis_url=redis_url, nik_key=TEST_NIK_KEY,
-                         dataset_poll_seconds=0.05)  # fmt: skip
+    return load_settings(
+        {}, database_url=database_url, redis_url=redis_url, nik_key=TEST_NIK_KEY, dataset_poll_seconds=0.05
+    )
 
 
 @pytest.fixture
@@ -132,23 +132,20 @@ def small_dataset(tmp_path: Path) -> DatasetFiles:
 
 
 @pytest.fixture
-async def published(conn: asyncpg.Connection, small_dataset: DatasetFiles, hasher: NikHasher) -> ImportSummary:
+async def published(
+    conn: asyncpg.Connection, small_dataset: DatasetFiles, hasher: NikHasher
+) -> ImportSummary:
     return await import_dataset(
-        conn, voters_path=small_dataset.voters, tps_path=small_dataset.tps, hasher=hasher,
-        election="Pilkada Test 2024", version="v1",
-    )  # fmt: skip
+        conn,
+        voters_path=small_dataset.voters,
+        tps_path=small_dataset.tps,
+        hasher=hasher,
+        election="Pilkada Test 2024",
+        version="v1",
+    )
 
 
 @pytest.fixture
 async def client(settings: Settings, published: ImportSummary) -> AsyncIterator[AsyncTestClient]:  # type: ignore[type-arg]
     async with AsyncTestClient(app=create_app(settings)) as test_client:
         yield test_client
-
-
-async def eventually(condition, timeout: float = 5.0) -> None:  # type: ignore[no-untyped-def]
-    """Wait until `condition()` is true (for things polled in the background)."""
-    deadline = asyncio.get_running_loop().time() + timeout
-    while not await condition():
-        if asyncio.get_running_loop().time() > deadline:
-            raise AssertionError("condition not met in time")
-        await asyncio.sleep(0.02)

@@ -10,8 +10,18 @@ from pathlib import Path
 from service.importer import TPS_COLUMNS, VOTER_COLUMNS
 
 KELURAHAN = ("18.72.01.1001", "18.72.01.1002", "18.72.02.1001", "18.72.03.1001")
-NAMES = ("BUDI SANTOSO", "SITI AMINAH", "SUPARMI", "I WAYAN SUDARMA", "MUHAMMAD RIDWAN", "NUR HAYATI",
-         "HOTMAN SIREGAR", "LIEM SWIE KING", "DJOKO SOEPRIYADI", "DEWI LESTARI")  # fmt: skip
+NAMES = (
+    "BUDI SANTOSO",
+    "SITI AMINAH",
+    "SUPARMI",
+    "I WAYAN SUDARMA",
+    "MUHAMMAD RIDWAN",
+    "NUR HAYATI",
+    "HOTMAN SIREGAR",
+    "LIEM SWIE KING",
+    "DJOKO SOEPRIYADI",
+    "DEWI LESTARI",
+)
 
 
 @dataclass
@@ -33,7 +43,9 @@ class DatasetFiles:
 
 def make_nik(kecamatan: str, birth_date: dt.date, gender: str, serial: int) -> str:
     day = birth_date.day + (40 if gender == "P" else 0)
-    return f"{kecamatan.replace('.', '')}{day:02d}{birth_date.month:02d}{birth_date.year % 100:02d}{serial:04d}"
+    return (
+        f"{kecamatan.replace('.', '')}{day:02d}{birth_date.month:02d}{birth_date.year % 100:02d}{serial:04d}"
+    )
 
 
 def people(count: int, *, serial_base: int = 1, name_suffix: str = "") -> list[Person]:
@@ -56,8 +68,21 @@ def people(count: int, *, serial_base: int = 1, name_suffix: str = "") -> list[P
 
 
 def voter_row(person: Person) -> list[str]:
-    return [person.nik, "", person.name, "METRO", person.birth_date.strftime("%d-%m-%Y"), person.gender,
-            "JL. MERDEKA NO. 1", "001", "002", person.kelurahan, str(person.tps), "", ""]  # fmt: skip
+    return [
+        person.nik,
+        "",
+        person.name,
+        "METRO",
+        person.birth_date.strftime("%d-%m-%Y"),
+        person.gender,
+        "JL. MERDEKA NO. 1",
+        "001",
+        "002",
+        person.kelurahan,
+        str(person.tps),
+        "",
+        "",
+    ]
 
 
 def write_tps(path: Path) -> None:
@@ -67,8 +92,16 @@ def write_tps(path: Path) -> None:
         for kelurahan in KELURAHAN:
             for number in (1, 2, 3):
                 kind = "khusus" if (kelurahan, number) == (KELURAHAN[2], 3) else "reguler"
-                writer.writerow([kelurahan, number, f"Balai Warga {number}, Kelurahan {kelurahan}",
-                                 f"{-5.11 - number / 1000:.6f}", f"{105.30 + number / 1000:.6f}", kind])  # fmt: skip
+                writer.writerow(
+                    [
+                        kelurahan,
+                        number,
+                        f"Balai Warga {number}, Kelurahan {kelurahan}",
+                        f"{-5.11 - number / 1000:.6f}",
+                        f"{105.30 + number / 1000:.6f}",
+                        kind,
+                    ]
+                )
 
 
 def write_voters(path: Path, rows: list[list[str]]) -> None:

@@ -13,7 +13,8 @@ pytestmark = pytest.mark.usefixtures("published")
 
 
 async def test_registered_voter_gets_masked_name_tps_region_and_map(
-    client: AsyncTestClient, small_dataset: DatasetFiles  # type: ignore[type-arg]
+    client: AsyncTestClient,
+    small_dataset: DatasetFiles,  # type: ignore[type-arg]
 ) -> None:
     person = small_dataset.people[3]
     response = await client.post("/api/v1/nik", json={"nik": person.nik})
@@ -36,7 +37,8 @@ async def test_registered_voter_gets_masked_name_tps_region_and_map(
 
 
 async def test_nik_typed_with_spaces_and_dashes_is_found(
-    client: AsyncTestClient, small_dataset: DatasetFiles  # type: ignore[type-arg]
+    client: AsyncTestClient,
+    small_dataset: DatasetFiles,  # type: ignore[type-arg]
 ) -> None:
     nik = small_dataset.people[0].nik
     typed = f"{nik[:4]} {nik[4:8]}-{nik[8:12]}.{nik[12:]}"
@@ -52,8 +54,11 @@ async def test_well_formed_nik_not_on_the_dpt(client: AsyncTestClient) -> None: 
     response = await client.post("/api/v1/nik", json={"nik": absent})
     assert response.status_code == 200
     body = response.json()
-    assert body == {"registered": False, "voter": None,
-                    "dataset": {"version": "v1", "election": "Pilkada Test 2024", "polling_date": None}}  # fmt: skip
+    assert body == {
+        "registered": False,
+        "voter": None,
+        "dataset": {"version": "v1", "election": "Pilkada Test 2024", "polling_date": None},
+    }
 
 
 @pytest.mark.parametrize(
@@ -72,7 +77,9 @@ async def test_well_formed_nik_not_on_the_dpt(client: AsyncTestClient) -> None: 
     ],
 )
 async def test_malformed_nik_gets_422_with_its_code(
-    client: AsyncTestClient, nik: str, code: str  # type: ignore[type-arg]
+    client: AsyncTestClient,
+    nik: str,
+    code: str,  # type: ignore[type-arg]
 ) -> None:
     response = await client.post("/api/v1/nik", json={"nik": nik})
     assert response.status_code == 422
@@ -98,7 +105,9 @@ async def test_malformed_nik_gets_422_with_its_code(
     ],
 )
 async def test_malformed_body_gets_422_with_a_stable_code(
-    client: AsyncTestClient, body: bytes, code: str  # type: ignore[type-arg]
+    client: AsyncTestClient,
+    body: bytes,
+    code: str,  # type: ignore[type-arg]
 ) -> None:
     response = await client.post("/api/v1/nik", content=body, headers={"content-type": "application/json"})
     assert response.status_code in (413, 422) if code == "body_too_large" else response.status_code == 422

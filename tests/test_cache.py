@@ -107,7 +107,9 @@ async def test_concurrent_misses_for_many_keys_share_one_batched_query(
 
 
 @pytest.mark.usefixtures("published")
-async def test_negative_answers_are_cached_with_a_shorter_life(make_lookup: LookupFactory, redis_url: str) -> None:
+async def test_negative_answers_are_cached_with_a_shorter_life(
+    make_lookup: LookupFactory, redis_url: str
+) -> None:
     lookup = await ready(make_lookup())
     absent = parse_nik(make_nik("18.72.04", dt.date(1985, 3, 9), "P", 4321))
     assert decode(await lookup.answer(absent))["registered"] is False
@@ -123,9 +125,14 @@ async def test_negative_answers_are_cached_with_a_shorter_life(make_lookup: Look
 
 
 async def test_publishing_a_new_version_invalidates_every_cached_answer(
-    make_lookup: LookupFactory, conn: asyncpg.Connection, tmp_path: Path, hasher: NikHasher,
-    published: ImportSummary, small_dataset: DatasetFiles,
-) -> None:  # fmt: skip
+    make_lookup: LookupFactory,
+    conn: asyncpg.Connection,
+    tmp_path: Path,
+    hasher: NikHasher,
+    *,
+    published: ImportSummary,
+    small_dataset: DatasetFiles,
+) -> None:
     lookup = await ready(make_lookup())
     person = small_dataset.people[2]
     nik = parse_nik(person.nik)

@@ -33,17 +33,20 @@ async def test_bad_rows_are_rejected_with_row_and_reason_and_good_rows_load(
         "nik_birth_date": ["1872013202900001", *voter_row(good[1])[1:]],
         "nik_serial": ["1872015407530000", *voter_row(good[1])[1:]],
         "name_missing": [*voter_row(people(1, serial_base=901)[0])[:2], "  ", *voter_row(good[1])[3:]],
-        "birth_date_invalid": [*voter_row(people(1, serial_base=902)[0])[:4], "31-02-1990",
-                               *voter_row(good[1])[5:]],
+        "birth_date_invalid": [
+            *voter_row(people(1, serial_base=902)[0])[:4],
+            "31-02-1990",
+            *voter_row(good[1])[5:],
+        ],
         "gender_invalid": [*voter_row(people(1, serial_base=903)[0])[:5], "X", *voter_row(good[1])[6:]],
         "kelurahan_unknown": [*voter_row(people(1, serial_base=904)[0])[:9], "18.72.09.9999", "1", "", ""],
         "tps_unknown": [*voter_row(people(1, serial_base=905)[0])[:9], "18.72.01.1001", "77", "", ""],
         "tps_invalid": [*voter_row(people(1, serial_base=906)[0])[:9], "18.72.01.1001", "satu", "", ""],
         "nik_duplicate": voter_row(good[7]),
         "wrong_column_count": ["1872015407530001", "x"],
-    }  # fmt: skip
+    }
     expected_rows: dict[int, str] = {}
-    for reason, row in bad.items():
+    for row in bad.values():
         rows.insert(10, row)
     # Work out each bad row's final position (inserted at index 10, so they are in reverse order).
     for offset, reason in enumerate(reversed(list(bad))):
@@ -80,14 +83,18 @@ async def test_rows_accept_iso_dates_and_undotted_kelurahan_codes(
     folder.mkdir()
     write_tps(folder / "tps.csv")
     write_voters(folder / "dpt.csv", [row])
-    summary = await import_dataset(conn, voters_path=folder / "dpt.csv", tps_path=folder / "tps.csv", hasher=hasher)
+    summary = await import_dataset(
+        conn, voters_path=folder / "dpt.csv", tps_path=folder / "tps.csv", hasher=hasher
+    )
     assert summary.rows_loaded == 1 and summary.rejected == {}
     stored = await conn.fetchrow("select birth_date, kelurahan_code from voter")
     assert stored["birth_date"] == person.birth_date
     assert stored["kelurahan_code"] == person.kelurahan
 
 
-async def test_bad_tps_rows_are_reported_too(conn: asyncpg.Connection, tmp_path: Path, hasher: NikHasher) -> None:
+async def test_bad_tps_rows_are_reported_too(
+    conn: asyncpg.Connection, tmp_path: Path, hasher: NikHasher
+) -> None:
     files = write_small_dataset(tmp_path / "tps")
     with files.tps.open("a", encoding="utf-8", newline="") as stream:
         writer = csv.writer(stream)
@@ -155,7 +162,9 @@ async def test_lookups_during_a_reimport_never_fail_or_mix_versions(
     assert pool is not None
     try:
         async with pool.acquire() as conn:
-            await import_dataset(conn, voters_path=first.voters, tps_path=first.tps, hasher=hasher, version="one")
+            await import_dataset(
+                conn, voters_path=first.voters, tps_path=first.tps, hasher=hasher, version="one"
+            )
         seen: set[tuple[str, str]] = set()
         stop = asyncio.Event()
         hashes = [hasher(person.nik) for person in first.people]
@@ -165,12 +174,14 @@ async def test_lookups_during_a_reimport_never_fail_or_mix_versions(
             while not stop.is_set():
                 async with pool.acquire() as conn, conn.transaction(isolation="repeatable_read"):
                     version, dataset_id = await conn.fetchrow(
-                        "select d.version, d.id from published_dataset p join dataset d on d.id = p.dataset_id"
+                        "select d.version, d.id from published_dataset p"
+                        " join dataset d on d.id = p.dataset_id"
                     )
                     name = await conn.fetchval(
                         "select name from voter where dataset_id = $1 and nik_hash = $2",
-                        dataset_id, hashes[index % len(hashes)],
-                    )  # fmt: skip
+                        dataset_id,
+                        hashes[index % len(hashes)],
+                    )
                 assert name is not None, "a published version answered without the voter"
                 seen.add((version, name.rsplit(" ", 1)[-1]))
                 index += 1
@@ -192,9 +203,14 @@ async def test_import_reports_progress(conn: asyncpg.Connection, tmp_path: Path,
     files: DatasetFiles = write_small_dataset(tmp_path / "progress", count=30)
     lines: list[str] = []
     await import_dataset(
-        conn, voters_path=files.voters, tps_path=files.tps, hasher=hasher, progress=lines.append,
-        polling_date=dt.date(2029, 4, 17), election="Pemilu 2029",
-    )  # fmt: skip
+        conn,
+        voters_path=files.voters,
+        tps_path=files.tps,
+        hasher=hasher,
+        progress=lines.append,
+        polling_date=dt.date(2029, 4, 17),
+        election="Pemilu 2029",
+    )
     assert any("tps.csv" in line for line in lines)
     assert any("published dataset" in line for line in lines)
     assert await conn.fetchval("select polling_date from dataset") == dt.date(2029, 4, 17)

@@ -3,17 +3,19 @@
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import hmac
 
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
 from service.errors import InvalidNik
-from service.nik import NikHasher, _kecamatan_prefixes, normalise_nik, parse_nik
+from service.nik import NikHasher, kecamatan_prefixes, normalise_nik, parse_nik
 from tests.factories import make_nik
 
 TODAY = dt.date(2026, 11, 29)
-KECAMATAN = sorted(_kecamatan_prefixes())
+KECAMATAN = sorted(kecamatan_prefixes())
 
 
 def code_of(text: str) -> str:
@@ -38,9 +40,15 @@ def test_a_mans_nik_and_the_century_rule() -> None:
 
 @pytest.mark.parametrize(
     "typed",
-    ["1872 0154 0753 0001", "1872.0154.0753.0001", "1872-0154-0753-0001", " 1872015407530001 ",
-     "１８７２０１５４０７５３０００１", "1872\u00a00154\u20110753\u20130001"],
-)  # fmt: skip
+    [
+        "1872 0154 0753 0001",
+        "1872.0154.0753.0001",
+        "1872-0154-0753-0001",
+        " 1872015407530001 ",
+        "１８７２０１５４０７５３０００１",
+        "1872\u00a00154\u20110753\u20130001",
+    ],
+)
 def test_typed_forms_normalise_to_the_same_nik(typed: str) -> None:
     assert parse_nik(typed, today=TODAY).digits == "1872015407530001"
 
@@ -102,8 +110,14 @@ def test_any_text_either_parses_or_raises_a_known_code(text: str) -> None:
     try:
         nik = parse_nik(text, today=TODAY)
     except InvalidNik as error:
-        assert error.code in {"nik_length", "nik_not_digits", "nik_region", "nik_birth_date",
-                              "nik_serial", "nik_pattern"}  # fmt: skip
+        assert error.code in {
+            "nik_length",
+            "nik_not_digits",
+            "nik_region",
+            "nik_birth_date",
+            "nik_serial",
+            "nik_pattern",
+        }
     else:
         assert len(nik.digits) == 16 and nik.digits.isascii() and nik.digits.isdigit()
 
@@ -118,6 +132,11 @@ def test_normalisation_is_idempotent_and_keeps_digits_in_order(text: str) -> Non
 @given(st.sampled_from("0123456789"))
 def test_repeated_digit_niks_are_always_refused(digit: str) -> None:
     assert code_of(digit * 16) == "nik_pattern"
+
+
+@given(st.text(min_size=1, max_size=100), st.text(alphabet="0123456789", min_size=16, max_size=16))
+def test_keyed_hash_is_standard_hmac_sha256(key: str, digits: str) -> None:
+    assert NikHasher(key)(digits) == hmac.digest(key.encode(), digits.encode(), hashlib.sha256)
 
 
 def test_keyed_hash_depends_on_the_key_and_never_contains_the_nik() -> None:

@@ -47,7 +47,10 @@ async def test_no_nik_in_database_dump_redis_or_logs(
     await client.post("/api/v1/nik", json={"nik": "1872050101900999"})
 
     dump = subprocess.run(
-        [pg_dump_binary(), "--no-owner", "--dbname", database_url], capture_output=True, check=True, timeout=120
+        [pg_dump_binary(), "--no-owner", "--dbname", database_url],
+        capture_output=True,
+        check=True,
+        timeout=120,
     ).stdout
     assert b"copy public.voter_" in dump.lower(), "the dump must contain the voter rows to prove anything"
     assert small_dataset.people[0].name.encode() in dump

@@ -43,18 +43,24 @@ def _validation_error(text: str) -> InvalidInput:
     if match := _MISSING.search(text):
         name = match.group(1)
         return InvalidInput(
-            f"Kolom '{name}' wajib diisi.", f"The field '{name}' is required.", code="field_missing", field=name
+            f"Kolom '{name}' wajib diisi.",
+            f"The field '{name}' is required.",
+            code="field_missing",
+            field=name,
         )
     if match := _UNKNOWN.search(text):
         name = match.group(1)
         return InvalidInput(
-            f"Kolom '{name}' tidak dikenal.", f"The field '{name}' is not known.", code="field_unknown", field=name
+            f"Kolom '{name}' tidak dikenal.",
+            f"The field '{name}' is not known.",
+            code="field_unknown",
+            field=name,
         )
     if match := _AT.search(text):
         name = match.group(1)
         return InvalidInput(
             f"Kolom '{name}' berjenis salah (harus teks).",
-            f"The field '{name}' has the wrong type ({text.split(' - ')[0]}).",
+            f"The field '{name}' has the wrong type ({text.split(' - ', maxsplit=1)[0]}).",
             code="field_type",
             field=name,
         )
@@ -68,7 +74,9 @@ _encode = msgspec.json.Encoder().encode
 
 def error_response(error: DomainError) -> Response[bytes]:
     body = ErrorBody(
-        error=ErrorDetail(code=error.code, message=error.message, message_en=error.message_en, field=error.field)
+        error=ErrorDetail(
+            code=error.code, message=error.message, message_en=error.message_en, field=error.field
+        )
     )
     headers = {"Retry-After": str(error.retry_after)} if isinstance(error, Unavailable) else None
     return Response(_encode(body), status_code=error.status, media_type="application/json", headers=headers)
@@ -92,7 +100,8 @@ def domain_error_handler(_: Request[Any, Any, Any], error: DomainError) -> Respo
 def http_error_handler(_: Request[Any, Any, Any], error: HTTPException) -> Response[bytes]:
     """Litestar's own errors (404, 405, 413...) in the service's error shape."""
     code, message, message_en = _HTTP_CODES.get(
-        error.status_code, ("http_error", "Permintaan tidak dapat diproses.", "The request cannot be processed.")
+        error.status_code,
+        ("http_error", "Permintaan tidak dapat diproses.", "The request cannot be processed."),
     )
     domain = DomainError(message, message_en, code=code)
     domain.status = error.status_code
@@ -103,7 +112,8 @@ def internal_error_handler(request: Request[Any, Any, Any], error: Exception) ->
     # Never the request body or the exception text: either may carry a NIK.
     log.error("internal error on %s %s: %s", request.method, request.url.path, type(error).__name__)
     domain = DomainError(
-        "Terjadi kesalahan di server. Silakan coba lagi.", "Something went wrong on our side. Please try again."
+        "Terjadi kesalahan di server. Silakan coba lagi.",
+        "Something went wrong on our side. Please try again.",
     )
     domain.status, domain.code = HTTP_500_INTERNAL_SERVER_ERROR, "internal_error"
     return error_response(domain)

@@ -30,7 +30,9 @@ _decode_nik_request = msgspec.json.Decoder(NikRequest)
         422: ResponseSpec(data_container=ErrorBody, description="Malformed NIK or body"),
         503: ResponseSpec(data_container=ErrorBody, description="Overloaded or no database; see Retry-After"),
     },
-    operation_class=operation_with_body(NikRequest, "The NIK: 16 digits; spaces, dots and dashes are ignored"),
+    operation_class=operation_with_body(
+        NikRequest, "The NIK: 16 digits; spaces, dots and dashes are ignored"
+    ),
     request_max_body_size=1 << 20,
 )
 async def check_nik(request: Request[Any, Any, Any]) -> Response[NikAnswer]:

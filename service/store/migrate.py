@@ -67,7 +67,9 @@ async def migrate(conn: asyncpg.Connection, say: Callable[[str], None] = print) 
                 continue
             async with conn.transaction():
                 await conn.execute(sql)
-                await conn.execute("insert into schema_migration (version, name) values ($1, $2)", number, name)
+                await conn.execute(
+                    "insert into schema_migration (version, name) values ($1, $2)", number, name
+                )
             applied_now.append(name)
             say(f"migration applied: {name}")
         await _sync_regions(conn, say)

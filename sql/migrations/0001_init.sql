@@ -52,7 +52,6 @@ create table voter (
     id             bigint not null,          -- random, opaque; never derived from the NIK
     source_row     integer not null,         -- row number in the imported dpt.csv
     nik_hash       bytea not null,           -- HMAC-SHA256(DPT_NIK_KEY, NIK); the NIK itself is never stored
-    nkk_hash       bytea,
     name           text not null,
     birth_place    text,
     birth_date     date not null,
@@ -113,15 +112,27 @@ begin
         'voter_' || p_dataset_id, 'voter_' || p_dataset_id);
 end $$;
 
--- Index a loaded staging table and attach it as the dataset's partition of voter.
+-- Index a loaded staging table by NIK hash; false when a NIK repeats (dedupe, then call again).
+create function index_voter_partition(p_dataset_id integer) returns boolean
+language plpgsql as $$
+declare
+    table_name text := 'voter_' || p_dataset_id;
+begin
+    -- Enough memory to sort a large kab/kota's hashes in one pass.
+    set local maintenance_work_mem = '256MB';
+    execute format('create unique index %I on %I (nik_hash)', table_name || '_nik', table_name);
+    return true;
+exception when unique_violation then
+    return false;
+end $$;
+
+-- Attach an indexed staging table as the dataset's partition of voter.
 create function attach_voter_partition(p_dataset_id integer) returns void
 language plpgsql as $$
 declare
     table_name text := 'voter_' || p_dataset_id;
 begin
-    execute format('create unique index %I on %I (nik_hash)', table_name || '_nik', table_name);
-    execute format('alter table %I add primary key (id)', table_name);
-    execute format('analyze %I', table_name);
+    execute format('analyze %I (nik_hash, kelurahan_code)', table_name);
     execute format('alter table voter attach partition %I for values in (%s)', table_name, p_dataset_id);
 end $$;
 

@@ -52,6 +52,9 @@ select create_voter_partition(:dataset_id);
 -- name: dedupe-voter-partition
 select source_row, first_row from dedupe_voter_partition(:dataset_id);
 
+-- name: index-voter-partition
+select index_voter_partition(:dataset_id);
+
 -- name: attach-voter-partition
 select attach_voter_partition(:dataset_id);
 

@@ -24,3 +24,6 @@ select code from region where level = 4 and (code = :code or code like :code || 
 
 -- name: region-by-code
 select code, name, level, parent_code from region where code = :code;
+
+-- name: kelurahan-codes
+select code from region where level = 4;

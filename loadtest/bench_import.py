@@ -1,0 +1,111 @@
+"""Benchmark `dpt import` end to end (validate, hash, COPY, index, publish) for 120k and 1M voters.
+
+    .venv/bin/python loadtest/bench_import.py [--sizes 120000,1000000] [--runs 3]
+
+Beside each import, in the same run, a bare baseline: PostgreSQL's own `COPY ... CSV HEADER` of
+the same file into an unindexed table of text columns (no validation, no hashing, no index).
+Peak memory (max RSS) of the import process shows whether it grows with the file.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import asyncpg
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from loadtest.harness import BENCH_DIR, bench_servers, with_database  # noqa: E402
+from service.importer import VOTER_COLUMNS  # noqa: E402
+from service.store.migrate import migrate  # noqa: E402
+from service.synth import write_synthetic_dpt  # noqa: E402
+
+DATABASE = "dpt_bench_import"
+NIK_KEY = "bench-key-" + "b" * 32
+
+
+async def fresh_database(admin_url: str) -> str:
+    admin = await asyncpg.connect(admin_url)
+    await admin.execute(f"drop database if exists {DATABASE} with (force)")
+    await admin.execute(f"create database {DATABASE}")
+    await admin.close()
+    url = with_database(admin_url, DATABASE)
+    conn = await asyncpg.connect(url)
+    await migrate(conn, lambda _line: None)
+    await conn.close()
+    return url
+
+
+async def bare_copy(url: str, voters: Path) -> float:
+    conn = await asyncpg.connect(url)
+    try:
+        columns = ", ".join(f"{name} text" for name in VOTER_COLUMNS)
+        await conn.execute(f"create table bare_copy ({columns})")
+        started = time.perf_counter()
+        await conn.copy_to_table("bare_copy", source=voters, format="csv", header=True)
+        return time.perf_counter() - started
+    finally:
+        await conn.close()
+
+
+def timed_import(url: str, folder: Path) -> tuple[float, int]:
+    """Wall seconds and peak RSS (KiB) of one `dpt import` process."""
+    command = [
+        str(Path(sys.executable).with_name("dpt")), "import", "--voters", str(folder / "dpt.csv"),
+        "--tps", str(folder / "tps.csv"), "--election", "Bench",
+    ]  # fmt: skip
+    env = {**os.environ, "DPT_DATABASE_URL": url, "DPT_NIK_KEY": NIK_KEY}
+    started = time.perf_counter()
+    process = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    _, status, usage = os.wait4(process.pid, 0)
+    seconds = time.perf_counter() - started
+    if status != 0:
+        raise RuntimeError(f"dpt import failed with status {status}")
+    return seconds, usage.ru_maxrss
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--sizes", default="120000,1000000")
+    parser.add_argument("--runs", type=int, default=3)
+    args = parser.parse_args()
+    rows = []
+    with bench_servers() as (admin_url, _redis_url):
+        for size in (int(text) for text in args.sizes.split(",")):
+            folder = BENCH_DIR / f"synth-{size}"
+            if not (folder / "dpt.csv").exists():
+                print(f"generating {size:,} voters ...", file=sys.stderr)
+                write_synthetic_dpt(folder, voters=size)
+            imports, bares, peaks = [], [], []
+            for run in range(args.runs):
+                url = asyncio.run(fresh_database(admin_url))
+                bares.append(asyncio.run(bare_copy(url, folder / "dpt.csv")))
+                seconds, peak = timed_import(url, folder)
+                imports.append(seconds)
+                peaks.append(peak)
+                print(
+                    f"{size:,} run {run + 1}: import {seconds:.2f} s, bare COPY {bares[-1]:.2f} s",
+                    file=sys.stderr,
+                )
+            rows.append((size, statistics.median(imports), statistics.median(bares), max(peaks)))
+    print("\n| voters | dpt import s | rows/s | bare COPY s | bare rows/s | import/bare | peak RSS MiB |")
+    print("|---:|---:|---:|---:|---:|---:|---:|")
+    for size, seconds, bare, peak in rows:
+        print(
+            f"| {size:,} | {seconds:.2f} | {size / seconds:,.0f} | {bare:.2f} | {size / bare:,.0f} | "
+            f"{bare / seconds:.2f} | {peak / 1024:.0f} |"
+        )
+    print("\n(dpt import is timed as a whole process: start-up, validation, COPY, index, publish.)")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,173 @@
+"""Shared pieces of the benchmarks: servers to test against, granian processes, wrk runs."""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
+
+ROOT = Path(__file__).resolve().parents[1]
+BENCH_DIR = ROOT / "data" / "bench"
+LUA = Path(__file__).with_name("nik_bodies.lua")
+
+
+def reachable(url: str) -> bool:
+    parts = urlsplit(url)
+    try:
+        with socket.create_connection((parts.hostname or "127.0.0.1", parts.port or 0), timeout=1):
+            return True
+    except OSError:
+        return False
+
+
+@contextlib.contextmanager
+def bench_servers() -> Iterator[tuple[str, str]]:
+    """PostgreSQL and Redis URLs: DPT_BENCH_* when set, the local defaults when up, else embedded."""
+    database_url = os.environ.get("DPT_BENCH_DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
+    redis_url = os.environ.get("DPT_BENCH_REDIS_URL", "redis://127.0.0.1:6379/15")
+    with contextlib.ExitStack() as stack:
+        if not reachable(database_url):
+            from service.embedded import embedded_postgres
+
+            database_url = stack.enter_context(embedded_postgres(BENCH_DIR / "servers"))
+        if not redis_url.startswith("unix:") and not reachable(redis_url):
+            from service.embedded import embedded_redis
+
+            redis_url = stack.enter_context(embedded_redis(BENCH_DIR / "servers"))
+        yield database_url, redis_url
+
+
+def with_database(url: str, name: str) -> str:
+    parts = urlsplit(url)
+    return urlunsplit((parts.scheme, parts.netloc, f"/{name}", parts.query, parts.fragment))
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+@dataclass
+class Server:
+    port: int
+    process: subprocess.Popen[bytes]
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+
+@contextlib.contextmanager
+def granian(target: str, env: dict[str, str], workers: int = 1) -> Iterator[Server]:
+    """Serve `target` (a factory) with the same granian settings for every variant."""
+    port = free_port()
+    command = [
+        sys.executable,
+        "-m",
+        "granian",
+        "--interface",
+        "asgi",
+        "--factory",
+        target,
+        "--host",
+        "127.0.0.1",
+        "--port",
+        str(port),
+        "--workers",
+        str(workers),
+        "--loop",
+        "uvloop",
+        "--backlog",
+        "2048",
+        "--log-level",
+        "warning",
+        "--no-ws",
+    ]
+    process = subprocess.Popen(command, env={**os.environ, **env}, cwd=ROOT)
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                with socket.create_connection(("127.0.0.1", port), timeout=0.2):
+                    break
+            except OSError:
+                if process.poll() is not None or time.monotonic() > deadline:
+                    raise RuntimeError(f"{target} did not start") from None
+                time.sleep(0.1)
+        time.sleep(0.5)  # lifespan: pools open, dataset known
+        yield Server(port, process)
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+
+
+def ensure_wrk() -> str:
+    found = shutil.which("wrk")
+    if found:
+        return found
+    if os.geteuid() == 0 and shutil.which("apt-get"):
+        subprocess.run(["apt-get", "install", "-y", "-q", "wrk"], check=True, capture_output=True)
+        found = shutil.which("wrk")
+    if not found:
+        sys.exit("wrk is needed for the benchmark: apt-get install wrk")
+    return found
+
+
+@dataclass
+class WrkResult:
+    requests: int
+    seconds: float
+    errors: int
+    p50_ms: float
+    p90_ms: float
+    p99_ms: float
+    max_ms: float
+
+    @property
+    def rps(self) -> float:
+        return self.requests / self.seconds
+
+
+def wrk(url: str, bodies: Path, *, seconds: float, connections: int = 64, threads: int = 1) -> WrkResult:
+    completed = subprocess.run(
+        [
+            ensure_wrk(),
+            f"-t{threads}",
+            f"-c{connections}",
+            f"-d{seconds}s",
+            "--timeout",
+            "5s",
+            "-s",
+            str(LUA),
+            url,
+        ],
+        env={**os.environ, "BODIES": str(bodies), "WRK_THREADS": str(threads)},
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    line = next(line for line in completed.stdout.splitlines() if line.startswith("{"))
+    data = json.loads(line)
+    errors = sum(value for key, value in data.items() if key.startswith("errors_"))
+    return WrkResult(
+        requests=data["requests"],
+        seconds=data["seconds"],
+        errors=errors,
+        p50_ms=data["p50_us"] / 1000,
+        p90_ms=data["p90_us"] / 1000,
+        p99_ms=data["p99_us"] / 1000,
+        max_ms=data["max_us"] / 1000,
+    )
