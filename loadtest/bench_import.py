@@ -22,10 +22,10 @@ import asyncpg
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from loadtest.harness import BENCH_DIR, bench_servers, with_database  # noqa: E402
-from service.importer import VOTER_COLUMNS  # noqa: E402
-from service.store.migrate import migrate  # noqa: E402
-from service.synth import write_synthetic_dpt  # noqa: E402
+from loadtest.harness import BENCH_DIR, bench_servers, with_database
+from service.importer import VOTER_COLUMNS
+from service.store.migrate import migrate
+from service.synth import write_synthetic_dpt
 
 DATABASE = "dpt_bench_import"
 NIK_KEY = "bench-key-" + "b" * 32

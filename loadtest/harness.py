@@ -147,7 +147,7 @@ def wrk(url: str, bodies: Path, *, seconds: float, connections: int = 64, thread
             ensure_wrk(),
             f"-t{threads}",
             f"-c{connections}",
-            f"-d{seconds}s",
+            f"-d{max(1, round(seconds))}s",
             "--timeout",
             "5s",
             "-s",

@@ -26,16 +26,21 @@ log = logging.getLogger(__name__)
 
 async def open_pool(settings: Settings) -> asyncpg.Pool:
     """The worker's pool; when PostgreSQL is down at start the service still starts (and is not ready)."""
-    options = {
-        "max_size": settings.db_pool_max,
-        "command_timeout": settings.db_timeout_seconds * 5,
-        "max_inactive_connection_lifetime": 300.0,
-    }
+
+    async def create(min_size: int) -> asyncpg.Pool:
+        return await asyncpg.create_pool(
+            settings.database_url,
+            min_size=min_size,
+            max_size=settings.db_pool_max,
+            command_timeout=settings.db_timeout_seconds * 5,
+            max_inactive_connection_lifetime=300.0,
+        )
+
     try:
-        return await asyncpg.create_pool(settings.database_url, min_size=settings.db_pool_min, **options)
+        return await create(settings.db_pool_min)
     except (OSError, asyncpg.PostgresError, TimeoutError) as error:
         log.warning("database unreachable at start (%s); will keep trying", type(error).__name__)
-        return await asyncpg.create_pool(settings.database_url, min_size=0, **options)
+        return await create(0)
 
 
 def open_redis(settings: Settings) -> aioredis.Redis:

