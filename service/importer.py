@@ -213,6 +213,9 @@ def _coordinate(raw: str, low: float, high: float) -> float | None:
     return value
 
 
+_PLACE_CACHE_LIMIT = 50_000  # keeps a worker's memory flat even for a national file
+
+
 class _VoterValidator:
     """Turns one dpt.csv row into a voter record, or raises RowRejected with a stable reason."""
 
@@ -221,6 +224,34 @@ class _VoterValidator:
         self.hasher = NikHasher(context.nik_key)
         # Voter ids are random so that they reveal nothing, not even the row order.
         self.ids = Random(secrets.randbits(128))
+        # A DPT repeats the same few thousand birth dates and (kelurahan, TPS) pairs: validate
+        # each distinct value once.
+        self.birth_dates: dict[str, str] = {}
+        self.places: dict[tuple[str, str], tuple[str, str]] = {}
+
+    def _birth_date(self, raw: str) -> str:
+        try:
+            born = parse_birth_date(raw)
+        except ValueError:
+            raise RowRejected("birth_date_invalid", raw[:20]) from None
+        if born > self.context.today_iso:
+            raise RowRejected("birth_date_invalid", raw[:20])
+        if len(self.birth_dates) >= _PLACE_CACHE_LIMIT:
+            self.birth_dates.clear()
+        self.birth_dates[raw] = born
+        return born
+
+    def _place(self, raw_kelurahan: str, raw_tps: str) -> tuple[str, str]:
+        code = kelurahan_code(raw_kelurahan)
+        if code not in self.context.known_kelurahan:
+            raise RowRejected("kelurahan_unknown", code[:20])
+        number = _tps_number(raw_tps)
+        if (code, number) not in self.context.tps:
+            raise RowRejected("tps_unknown", f"{code[:20]} {number}")
+        if len(self.places) >= _PLACE_CACHE_LIMIT:
+            self.places.clear()
+        self.places[raw_kelurahan, raw_tps] = (code, str(number))
+        return code, str(number)
 
     def record(self, row: int, fields: list[str], *, escape: bool = True) -> str:
         """The row as one line of COPY text; `escape=False` when the chunk has nothing to escape."""
@@ -240,21 +271,16 @@ class _VoterValidator:
             raise RowRejected("name_missing")
         if len(name) > MAX_NAME_LENGTH:
             raise RowRejected("name_too_long")
-        try:
-            born = parse_birth_date(birth_date)
-        except ValueError:
-            raise RowRejected("birth_date_invalid", birth_date[:20]) from None
-        if born > context.today_iso:
-            raise RowRejected("birth_date_invalid", birth_date[:20])
+        born = self.birth_dates.get(birth_date)
+        if born is None:
+            born = self._birth_date(birth_date)
         sex = _GENDERS.get(gender.strip().upper())
         if sex is None:
             raise RowRejected("gender_invalid", gender[:20])
-        code = kelurahan_code(raw_kelurahan)
-        if code not in context.known_kelurahan:
-            raise RowRejected("kelurahan_unknown", code[:20])
-        number = _tps_number(raw_tps)
-        if (code, number) not in context.tps:
-            raise RowRejected("tps_unknown", f"{code[:20]} {number}")
+        place = self.places.get((raw_kelurahan, raw_tps))
+        if place is None:
+            place = self._place(raw_kelurahan, raw_tps)
+        code, number = place
         birth_place, address, rt, rw = birth_place.strip(), address.strip(), rt.strip(), rw.strip()
         disability, note = disability.strip(), note.strip()
         if escape:  # only for chunks that contain a backslash, tab or carriage return at all
@@ -267,7 +293,7 @@ class _VoterValidator:
             context.dataset_id_text, str(self.ids.getrandbits(63)), str(row),
             "\\\\x" + self.hasher(digits).hex(),
             name, birth_place or "\\N", born, sex, address or "\\N", rt or "\\N", rw or "\\N",
-            code, str(number), disability or "\\N", note or "\\N",
+            code, number, disability or "\\N", note or "\\N",
         )) + "\n"  # fmt: skip
 
 
@@ -476,7 +502,7 @@ async def import_dataset(
         columns = _read_header(stream, voters_path.name)
     if await conn.fetchrow(*QUERIES["dataset-by-version"](version=version)):
         raise ImportFailed(f"versi {version} sudah ada / version {version} already exists")
-    known_kelurahan = frozenset(record["code"] for record in await conn.fetch(*QUERIES["kelurahan-codes"]()))
+    known_kelurahan = frozenset((await conn.fetchval(*QUERIES["kelurahan-codes"]()) or "").split(","))
     dataset_id: int = await conn.fetchval(
         *QUERIES["insert-dataset"](version=version, election=election, polling_date=polling_date)
     )

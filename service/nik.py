@@ -71,6 +71,29 @@ def _is_fake_pattern(digits: str) -> bool:
     )
 
 
+# DDMMYY (+40 for women) -> (birth date, gender), or None when not a date; about 73,000 possible
+# keys, and an import asks the same few thousand again and again, so the answers are kept.
+_BIRTH_PARTS: dict[tuple[str, int], tuple[dt.date, Gender] | None] = {}
+
+
+def _birth_part(six: str, century_pivot: int) -> tuple[dt.date, Gender] | None:
+    key = (six, century_pivot)
+    if key in _BIRTH_PARTS:
+        return _BIRTH_PARTS[key]
+    day, month_year = divmod(int(six), 10_000)
+    month, year2 = divmod(month_year, 100)
+    gender: Gender = "P" if day > 40 else "L"
+    if gender == "P":
+        day -= 40
+    year = 2000 + year2 if year2 <= century_pivot else 1900 + year2
+    try:
+        part: tuple[dt.date, Gender] | None = (dt.date(year, month, day), gender)
+    except ValueError:
+        part = None
+    _BIRTH_PARTS[key] = part
+    return part
+
+
 def _error(code: str, message: str, message_en: str) -> InvalidNik:
     return InvalidNik(message, message_en, code=code, field="nik")
 
@@ -104,21 +127,15 @@ def parse_nik(text: str, *, today: dt.date | None = None) -> Nik:
             "Enam angka pertama NIK bukan kode kecamatan yang dikenal Kemendagri.",
             "The first six digits of the NIK are not a known Kemendagri kecamatan code.",
         )
-    day, month_year = divmod(int(digits[6:12]), 10_000)
-    month, year2 = divmod(month_year, 100)
-    gender: Gender = "P" if day > 40 else "L"
-    if gender == "P":
-        day -= 40
     reference = today or dt.datetime.now(tz=dt.UTC).date()
-    year = 2000 + year2 if year2 <= reference.year % 100 else 1900 + year2
-    try:
-        birth_date = dt.date(year, month, day)
-    except ValueError:
+    birth = _birth_part(digits[6:12], reference.year % 100)
+    if birth is None:
         raise _error(
             "nik_birth_date",
             "Tanggal lahir di NIK (angka ke-7 sampai ke-12) bukan tanggal yang sah.",
             "The birth date inside the NIK (digits 7 to 12) is not a real date.",
-        ) from None
+        )
+    birth_date, gender = birth
     if birth_date > reference:
         raise _error(
             "nik_birth_date",

@@ -1,7 +1,7 @@
 """Test servers and fixtures: real PostgreSQL and Redis, a fresh database per test.
 
 Servers: DPT_TEST_DATABASE_URL / DPT_TEST_REDIS_URL when set; else the defaults on 127.0.0.1 when
-reachable; else private embedded servers under .pytest-servers/.
+reachable; else private embedded servers under .pytest-servers/ (DPT_TEST_EMBEDDED=1 forces them).
 """
 
 from __future__ import annotations
@@ -45,12 +45,13 @@ def _reachable(url: str) -> bool:
 def server_urls() -> Iterator[tuple[str, str]]:
     database_url = os.environ.get("DPT_TEST_DATABASE_URL") or DEFAULT_DATABASE_URL
     redis_url = os.environ.get("DPT_TEST_REDIS_URL") or DEFAULT_REDIS_URL
+    forced = os.environ.get("DPT_TEST_EMBEDDED") == "1"
     with contextlib.ExitStack() as stack:
-        if not os.environ.get("DPT_TEST_DATABASE_URL") and not _reachable(database_url):
+        if forced or (not os.environ.get("DPT_TEST_DATABASE_URL") and not _reachable(database_url)):
             from service.embedded import embedded_postgres
 
             database_url = stack.enter_context(embedded_postgres(ROOT / ".pytest-servers"))
-        if not os.environ.get("DPT_TEST_REDIS_URL") and not _reachable(redis_url):
+        if forced or (not os.environ.get("DPT_TEST_REDIS_URL") and not _reachable(redis_url)):
             from service.embedded import embedded_redis
 
             redis_url = stack.enter_context(embedded_redis(ROOT / ".pytest-servers"))

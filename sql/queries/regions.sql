@@ -26,4 +26,5 @@ select code from region where level = 4 and (code = :code or code like :code || 
 select code, name, level, parent_code from region where code = :code;
 
 -- name: kelurahan-codes
-select code from region where level = 4;
+-- All 83,762 codes as one comma-separated text: one value decodes far faster than 83,762 rows.
+select string_agg(code, ',') from region where level = 4;
