@@ -23,25 +23,12 @@ import asyncpg
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from loadtest.harness import BENCH_DIR, bench_servers, with_database
+from loadtest.harness import BENCH_DIR, bench_servers, fresh_database
 from service.importer import VOTER_COLUMNS
-from service.store.migrate import migrate
 from service.synth import write_synthetic_dpt
 
 DATABASE = "dpt_bench_import"
 NIK_KEY = "bench-key-" + "b" * 32
-
-
-async def fresh_database(admin_url: str) -> str:
-    admin = await asyncpg.connect(admin_url)
-    await admin.execute(f"drop database if exists {DATABASE} with (force)")
-    await admin.execute(f"create database {DATABASE}")
-    await admin.close()
-    url = with_database(admin_url, DATABASE)
-    conn = await asyncpg.connect(url)
-    await migrate(conn, lambda _line: None)
-    await conn.close()
-    return url
 
 
 async def bare_copy(url: str, voters: Path) -> float:
@@ -91,7 +78,7 @@ def main() -> None:
                 write_synthetic_dpt(folder, voters=size)
             imports, inside, bares, peaks = [], [], [], []
             for run in range(args.runs):
-                url = asyncio.run(fresh_database(admin_url))
+                url = asyncio.run(fresh_database(admin_url, DATABASE))
                 bares.append(asyncio.run(bare_copy(url, folder / "dpt.csv")))
                 seconds, reported, peak = timed_import(url, folder)
                 imports.append(seconds)

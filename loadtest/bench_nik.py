@@ -29,10 +29,9 @@ import redis
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from loadtest.harness import BENCH_DIR, Server, WrkResult, bench_servers, granian, with_database, wrk
+from loadtest.harness import BENCH_DIR, Server, WrkResult, bench_servers, fresh_database, granian, wrk
 from service.importer import import_dataset
 from service.nik import NikHasher
-from service.store.migrate import migrate
 from service.synth import write_synthetic_dpt
 
 NIK_KEY = "bench-key-" + "b" * 32
@@ -40,14 +39,9 @@ DATABASE = "dpt_bench"
 
 
 async def prepare_database(admin_url: str, demo: Path) -> tuple[str, int]:
-    admin = await asyncpg.connect(admin_url)
-    await admin.execute(f"drop database if exists {DATABASE} with (force)")
-    await admin.execute(f"create database {DATABASE}")
-    await admin.close()
-    url = with_database(admin_url, DATABASE)
+    url = await fresh_database(admin_url, DATABASE)
     conn = await asyncpg.connect(url)
     try:
-        await migrate(conn, lambda _line: None)
         summary = await import_dataset(
             conn,
             voters_path=demo / "dpt.csv",

@@ -13,20 +13,15 @@ import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
+
+import asyncpg
+
+from service.embedded import reachable, with_database
+from service.store.migrate import migrate
 
 ROOT = Path(__file__).resolve().parents[1]
 BENCH_DIR = ROOT / "data" / "bench"
 LUA = Path(__file__).with_name("nik_bodies.lua")
-
-
-def reachable(url: str) -> bool:
-    parts = urlsplit(url)
-    try:
-        with socket.create_connection((parts.hostname or "127.0.0.1", parts.port or 0), timeout=1):
-            return True
-    except OSError:
-        return False
 
 
 @contextlib.contextmanager
@@ -46,9 +41,21 @@ def bench_servers() -> Iterator[tuple[str, str]]:
         yield database_url, redis_url
 
 
-def with_database(url: str, name: str) -> str:
-    parts = urlsplit(url)
-    return urlunsplit((parts.scheme, parts.netloc, f"/{name}", parts.query, parts.fragment))
+async def fresh_database(admin_url: str, name: str) -> str:
+    """Drop and create database `name`, migrate it; return its URL."""
+    admin = await asyncpg.connect(admin_url)
+    try:
+        await admin.execute(f'drop database if exists "{name}" with (force)')
+        await admin.execute(f'create database "{name}"')
+    finally:
+        await admin.close()
+    url = with_database(admin_url, name)
+    conn = await asyncpg.connect(url)
+    try:
+        await migrate(conn, lambda _line: None)
+    finally:
+        await conn.close()
+    return url
 
 
 def free_port() -> int:

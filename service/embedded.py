@@ -8,11 +8,29 @@ from __future__ import annotations
 
 import contextlib
 import shutil
+import socket
 import subprocess
 import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit, urlunsplit
+
+
+def reachable(url: str) -> bool:
+    """Whether a TCP server answers at the URL's host and port (decides embedded or not)."""
+    parts = urlsplit(url)
+    try:
+        with socket.create_connection((parts.hostname or "127.0.0.1", parts.port or 0), timeout=1):
+            return True
+    except OSError:
+        return False
+
+
+def with_database(url: str, name: str) -> str:
+    """The same PostgreSQL URL pointing at database `name` (tests and benchmarks make their own)."""
+    parts = urlsplit(url)
+    return urlunsplit((parts.scheme, parts.netloc, f"/{name}", parts.query, parts.fragment))
 
 
 class EmbeddedUnavailable(RuntimeError):

@@ -27,26 +27,11 @@ from typing import IO, Any, NamedTuple, NoReturn
 import asyncpg
 import msgspec
 
+from service.dpt_format import TPS_COLUMNS, VOTER_COLUMNS
 from service.errors import InvalidNik
 from service.nik import NikHasher, kecamatan_prefixes, parse_nik
 from service.store.queries import QUERIES
 
-VOTER_COLUMNS = (
-    "nik",
-    "nkk",
-    "nama",
-    "tempat_lahir",
-    "tanggal_lahir",
-    "jenis_kelamin",
-    "alamat",
-    "rt",
-    "rw",
-    "kode_kelurahan",
-    "tps",
-    "disabilitas",
-    "keterangan",
-)
-TPS_COLUMNS = ("kode_kelurahan", "tps", "alamat", "lat", "lon", "jenis")
 VOTER_TABLE_COLUMNS = (
     "dataset_id",
     "id",
@@ -420,24 +405,28 @@ class _Counts(NamedTuple):
     loaded: int
 
 
-async def _copy_voters(
-    conn: asyncpg.Connection,
-    *,
-    partition: str,
-    voters_path: Path,
-    context: ParseContext,
-    rejects: _Rejects,
-    say: Progress,
-    workers: int,
-) -> _Counts:
+class _VoterJob(NamedTuple):
+    """Everything loading dpt.csv needs besides the connection."""
+
+    dataset_id: int
+    voters_path: Path
+    context: ParseContext
+    rejects: _Rejects
+    say: Progress
+    workers: int
+
+
+async def _copy_voters(conn: asyncpg.Connection, partition: str, job: _VoterJob) -> _Counts:
     totals = {"read": 0, "loaded": 0}
     started = time.perf_counter()
     loop = asyncio.get_running_loop()
     method = "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
     kecamatan_prefixes()  # built once here, so forked workers inherit it instead of each rebuilding it
     with (
-        voters_path.open("rb") as stream,
-        ProcessPoolExecutor(workers, multiprocessing.get_context(method), _start_worker, (context,)) as pool,
+        job.voters_path.open("rb") as stream,
+        ProcessPoolExecutor(
+            job.workers, multiprocessing.get_context(method), _start_worker, (job.context,)
+        ) as pool,
     ):
         stream.readline()  # the header, already read
 
@@ -447,7 +436,7 @@ async def _copy_voters(
             exhausted = False
             next_report = PROGRESS_EVERY
             while pending or not exhausted:
-                while not exhausted and len(pending) < workers * 2:
+                while not exhausted and len(pending) < job.workers * 2:
                     chunk = next(chunks, None)
                     if chunk is None:
                         exhausted = True
@@ -457,12 +446,12 @@ async def _copy_voters(
                     break
                 result = await pending.popleft()
                 for row, reason, detail in result.rejects:
-                    rejects.add(row, reason, detail)
+                    job.rejects.add(row, reason, detail)
                 totals["read"] += result.read
                 totals["loaded"] += result.loaded
                 if totals["read"] >= next_report:
                     rate = totals["read"] / (time.perf_counter() - started)
-                    say(f"dpt.csv: {totals['read']:,} rows read ({rate:,.0f} rows/s)")
+                    job.say(f"dpt.csv: {totals['read']:,} rows read ({rate:,.0f} rows/s)")
                     next_report += PROGRESS_EVERY
                 yield result.copy_csv
 
@@ -522,15 +511,8 @@ async def import_dataset(
             today.isoformat(),
             columns,
         )
-        counts = await _load_voters(
-            conn,
-            dataset_id=dataset_id,
-            voters_path=voters_path,
-            context=context,
-            rejects=voter_rejects,
-            say=say,
-            workers=workers or os.cpu_count() or 1,
-        )
+        job = _VoterJob(dataset_id, voters_path, context, voter_rejects, say, workers or os.cpu_count() or 1)
+        counts = await _load_voters(conn, job)
     await conn.execute(
         *QUERIES["finish-dataset"](
             dataset_id=dataset_id,
@@ -558,44 +540,27 @@ async def import_dataset(
     )
 
 
-async def _load_voters(
-    conn: asyncpg.Connection,
-    *,
-    dataset_id: int,
-    voters_path: Path,
-    context: ParseContext,
-    rejects: _Rejects,
-    say: Progress,
-    workers: int,
-) -> _Counts:
+async def _load_voters(conn: asyncpg.Connection, job: _VoterJob) -> _Counts:
     """COPY into a fresh partition, drop duplicate NIKs, index and attach; undo it all on failure."""
-    partition = await conn.fetchval(*QUERIES["create-voter-partition"](dataset_id=dataset_id))
+    partition = await conn.fetchval(*QUERIES["create-voter-partition"](dataset_id=job.dataset_id))
     try:
-        counts = await _copy_voters(
-            conn,
-            partition=partition,
-            voters_path=voters_path,
-            context=context,
-            rejects=rejects,
-            say=say,
-            workers=workers,
-        )
+        counts = await _copy_voters(conn, partition, job)
         if counts.loaded == 0:
             _fail("tidak ada baris pemilih yang sah / no valid voter rows")
-        say(f"dpt.csv: {counts.read:,} rows read, {counts.loaded:,} valid; indexing")
+        job.say(f"dpt.csv: {counts.read:,} rows read, {counts.loaded:,} valid; indexing")
         loaded = counts.loaded
         # Most files have no repeated NIK: try the unique index first, dedupe only if it fails.
-        if not await conn.fetchval(*QUERIES["index-voter-partition"](dataset_id=dataset_id)):
-            for duplicate in await conn.fetch(*QUERIES["dedupe-voter-partition"](dataset_id=dataset_id)):
-                rejects.add(
+        if not await conn.fetchval(*QUERIES["index-voter-partition"](dataset_id=job.dataset_id)):
+            for duplicate in await conn.fetch(*QUERIES["dedupe-voter-partition"](dataset_id=job.dataset_id)):
+                job.rejects.add(
                     duplicate["source_row"], "nik_duplicate", f"first at row {duplicate['first_row']}"
                 )
                 loaded -= 1
-            await conn.fetchval(*QUERIES["index-voter-partition"](dataset_id=dataset_id))
-        await conn.execute(*QUERIES["attach-voter-partition"](dataset_id=dataset_id))
+            await conn.fetchval(*QUERIES["index-voter-partition"](dataset_id=job.dataset_id))
+        await conn.execute(*QUERIES["attach-voter-partition"](dataset_id=job.dataset_id))
     except BaseException:
-        await conn.execute(*QUERIES["drop-voter-partition"](dataset_id=dataset_id))
-        await conn.execute(*QUERIES["delete-dataset"](dataset_id=dataset_id))
+        await conn.execute(*QUERIES["drop-voter-partition"](dataset_id=job.dataset_id))
+        await conn.execute(*QUERIES["delete-dataset"](dataset_id=job.dataset_id))
         raise
     return _Counts(counts.read, loaded)
 

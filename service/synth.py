@@ -23,24 +23,11 @@ from typing import Final, Generic, Literal, TypeVar
 
 from lokal import wilayah
 
+from service.dpt_format import TPS_COLUMNS
+from service.dpt_format import VOTER_COLUMNS as DPT_COLUMNS
+
 __all__ = ["DPT_COLUMNS", "TPS_COLUMNS", "SynthSummary", "write_synthetic_dpt"]
 
-DPT_COLUMNS: Final = (
-    "nik",
-    "nkk",
-    "nama",
-    "tempat_lahir",
-    "tanggal_lahir",
-    "jenis_kelamin",
-    "alamat",
-    "rt",
-    "rw",
-    "kode_kelurahan",
-    "tps",
-    "disabilitas",
-    "keterangan",
-)
-TPS_COLUMNS: Final = ("kode_kelurahan", "tps", "alamat", "lat", "lon", "jenis")
 
 POLLING_DATE: Final = dt.date(2024, 11, 27)  # Pilkada serentak; voters must be 17 by this day
 MIN_AGE: Final = 17

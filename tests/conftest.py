@@ -9,10 +9,8 @@ from __future__ import annotations
 import contextlib
 import os
 import secrets
-import socket
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
 
 import asyncpg
 import pytest
@@ -20,6 +18,7 @@ import redis.asyncio as aioredis
 from litestar.testing import AsyncTestClient
 
 from service.app import create_app
+from service.embedded import reachable, with_database
 from service.importer import ImportSummary, import_dataset
 from service.nik import NikHasher
 from service.settings import Settings, load_settings
@@ -32,35 +31,21 @@ TEST_NIK_KEY = "test-key-" + "k" * 24
 ROOT = Path(__file__).resolve().parents[1]
 
 
-def _reachable(url: str) -> bool:
-    parts = urlsplit(url)
-    try:
-        with socket.create_connection((parts.hostname or "127.0.0.1", parts.port or 0), timeout=1):
-            return True
-    except OSError:
-        return False
-
-
 @pytest.fixture(scope="session")
 def server_urls() -> Iterator[tuple[str, str]]:
     database_url = os.environ.get("DPT_TEST_DATABASE_URL") or DEFAULT_DATABASE_URL
     redis_url = os.environ.get("DPT_TEST_REDIS_URL") or DEFAULT_REDIS_URL
     forced = os.environ.get("DPT_TEST_EMBEDDED") == "1"
     with contextlib.ExitStack() as stack:
-        if forced or (not os.environ.get("DPT_TEST_DATABASE_URL") and not _reachable(database_url)):
+        if forced or (not os.environ.get("DPT_TEST_DATABASE_URL") and not reachable(database_url)):
             from service.embedded import embedded_postgres
 
             database_url = stack.enter_context(embedded_postgres(ROOT / ".pytest-servers"))
-        if forced or (not os.environ.get("DPT_TEST_REDIS_URL") and not _reachable(redis_url)):
+        if forced or (not os.environ.get("DPT_TEST_REDIS_URL") and not reachable(redis_url)):
             from service.embedded import embedded_redis
 
             redis_url = stack.enter_context(embedded_redis(ROOT / ".pytest-servers"))
         yield database_url, redis_url
-
-
-def _with_database(url: str, name: str) -> str:
-    parts = urlsplit(url)
-    return urlunsplit((parts.scheme, parts.netloc, f"/{name}", parts.query, parts.fragment))
 
 
 @pytest.fixture(scope="session")
@@ -74,7 +59,7 @@ async def template_database(server_urls: tuple[str, str]) -> str:
         await admin.execute(f'create database "{name}"')
     finally:
         await admin.close()
-    conn = await asyncpg.connect(_with_database(admin_url, name))
+    conn = await asyncpg.connect(with_database(admin_url, name))
     try:
         await migrate(conn, lambda _line: None)
     finally:
@@ -91,7 +76,7 @@ async def database_url(server_urls: tuple[str, str], template_database: str) -> 
         await admin.execute(f'create database "{name}" template "{template_database}"')
     finally:
         await admin.close()
-    yield _with_database(admin_url, name)
+    yield with_database(admin_url, name)
     admin = await asyncpg.connect(admin_url)
     try:
         await admin.execute(f'drop database if exists "{name}" with (force)')

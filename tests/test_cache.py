@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from pathlib import Path
 
 import asyncpg
@@ -124,12 +124,24 @@ async def test_negative_answers_are_cached_with_a_shorter_life(
     assert 0 < ttl <= lookup.settings.negative_cache_ttl_seconds
 
 
+@pytest.fixture
+def publish_renamed(
+    conn: asyncpg.Connection, tmp_path: Path, hasher: NikHasher
+) -> Callable[[], Awaitable[ImportSummary]]:
+    """Import and publish version v2 of the small dataset, every name ending in BARU."""
+
+    async def publish() -> ImportSummary:
+        renamed = write_small_dataset(tmp_path / "renamed", name_suffix=" BARU")
+        return await import_dataset(
+            conn, voters_path=renamed.voters, tps_path=renamed.tps, hasher=hasher, version="v2"
+        )
+
+    return publish
+
+
 async def test_publishing_a_new_version_invalidates_every_cached_answer(
     make_lookup: LookupFactory,
-    conn: asyncpg.Connection,
-    tmp_path: Path,
-    hasher: NikHasher,
-    *,
+    publish_renamed: Callable[[], Awaitable[ImportSummary]],
     published: ImportSummary,
     small_dataset: DatasetFiles,
 ) -> None:
@@ -138,8 +150,7 @@ async def test_publishing_a_new_version_invalidates_every_cached_answer(
     nik = parse_nik(person.nik)
     before = decode(await lookup.answer(nik))
     assert before["dataset"]["version"] == published.version  # type: ignore[index]
-    renamed = write_small_dataset(tmp_path / "renamed", name_suffix=" BARU")
-    await import_dataset(conn, voters_path=renamed.voters, tps_path=renamed.tps, hasher=hasher, version="v2")
+    await publish_renamed()
     await lookup.refresh_dataset()
     after = decode(await lookup.answer(nik))
     assert after["dataset"]["version"] == "v2"  # type: ignore[index]
@@ -183,10 +194,7 @@ async def test_store_down_serves_cached_answers_and_refuses_the_rest(
 
 async def test_answers_during_a_reimport_are_whole_and_from_one_version(
     make_lookup: LookupFactory,
-    conn: asyncpg.Connection,
-    tmp_path: Path,
-    hasher: NikHasher,
-    *,
+    publish_renamed: Callable[[], Awaitable[ImportSummary]],
     published: ImportSummary,
     small_dataset: DatasetFiles,
 ) -> None:
@@ -208,8 +216,7 @@ async def test_answers_during_a_reimport_are_whole_and_from_one_version(
             await asyncio.sleep(0)
 
     readers = [asyncio.create_task(reader(offset)) for offset in range(4)]
-    renamed = write_small_dataset(tmp_path / "renamed", name_suffix=" BARU")
-    await import_dataset(conn, voters_path=renamed.voters, tps_path=renamed.tps, hasher=hasher, version="v2")
+    await publish_renamed()
     await asyncio.sleep(0.3)
     stop.set()
     await asyncio.gather(*readers)
