@@ -15,10 +15,11 @@ from pathlib import Path
 from typing import TypeVar
 
 import asyncpg
+import msgspec
 
 from service.importer import ImportFailed, ImportSummary, import_dataset, publish_dataset
 from service.nik import NikHasher
-from service.settings import Settings, SettingsError, load_settings
+from service.settings import SERVING, SETTING_DOCS, Settings, SettingsError, load_settings
 from service.store.migrate import migrate
 from service.store.queries import QUERIES
 
@@ -44,10 +45,7 @@ async def _connect(settings_or_url: Settings | str) -> asyncpg.Connection:
 
 
 def _database_url() -> str:
-    url = os.environ.get("DPT_DATABASE_URL")
-    if not url:
-        raise SettingsError("missing required setting(s): DPT_DATABASE_URL")
-    return url
+    return load_settings(required=("database_url",)).database_url
 
 
 # -- migrate -------------------------------------------------------------------------------
@@ -337,6 +335,14 @@ def cmd_demo(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_settings(_: argparse.Namespace) -> int:
+    """Every DPT_* setting with its default and meaning (secrets are not printed)."""
+    for field in msgspec.structs.fields(Settings):
+        default = "(required)" if field.name in SERVING else repr(field.default)
+        print(f"DPT_{field.name.upper():<30} {default:<12} {SETTING_DOCS[field.name]}")
+    return 0
+
+
 # -- argument parsing ----------------------------------------------------------------------
 def _date(text: str) -> dt.date:
     try:
@@ -356,6 +362,7 @@ def build_parser() -> argparse.ArgumentParser:
     serve_parser.set_defaults(handler=cmd_serve)
 
     commands.add_parser("migrate", help="create or upgrade the schema").set_defaults(handler=cmd_migrate)
+    commands.add_parser("settings", help="list the DPT_* settings").set_defaults(handler=cmd_settings)
 
     synth = commands.add_parser("synth", help="write a synthetic dpt.csv and tps.csv")
     synth.add_argument("--out", required=True)

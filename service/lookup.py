@@ -10,7 +10,6 @@ import asyncio
 import contextlib
 import logging
 from collections import defaultdict
-from typing import Any
 
 import asyncpg
 import msgspec
@@ -167,9 +166,3 @@ class NikLookup:
     async def close(self) -> None:
         with contextlib.suppress(Exception):
             await self.cache.drain()
-
-
-def describe(answer: bytes) -> dict[str, Any]:
-    """Decode an encoded answer (tests and tools)."""
-    decoded: dict[str, Any] = msgspec.json.decode(answer)
-    return decoded

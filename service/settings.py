@@ -23,7 +23,7 @@ SETTING_DOCS: dict[str, str] = {
     "negative_cache_ttl_seconds": "Lifetime in Redis of a 'not registered' answer.",
     "dataset_poll_seconds": "How often each worker checks which dataset version is published.",
     "max_body_bytes": "Largest request body a lookup accepts; larger ones get 422 body_too_large.",
-    "rate_limit_exempt": "Comma-separated CIDRs that skip rate limiting and anti-enumeration.",
+    "rate_limit_exempt": "Comma-separated CIDRs that will skip rate limiting (not enforced yet).",
     "log_level": "Python logging level of the service.",
 }
 
