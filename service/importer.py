@@ -1,9 +1,10 @@
 """`dpt import`: validate a DPT (dpt.csv + tps.csv), load it with COPY and publish it atomically.
 
-The voter file is streamed: one COPY reads records as the CSV is parsed, so memory does not grow
-with the file. Bad rows are counted by reason and written (row number and reason only, never the
-row's data) to a rejects file. Lookups keep answering from the previous version until the new
-one is published by a single UPDATE; the previous version is kept for `dpt rollback`.
+The voter file is streamed: worker processes validate and hash chunks of it while one COPY feeds
+their output to PostgreSQL, so memory does not grow with the file. Bad rows are counted by reason
+and written (file line number and reason only, never the row's data) to a rejects file. Lookups
+keep answering from the previous version until the new one is published by a single UPDATE; the
+previous version is kept for `dpt rollback`.
 """
 
 from __future__ import annotations
@@ -199,6 +200,7 @@ def _coordinate(raw: str, low: float, high: float) -> float | None:
 
 
 _PLACE_CACHE_LIMIT = 50_000  # keeps a worker's memory flat even for a national file
+_OLDEST_BIRTH_DATE = "1900-01-01"  # ISO text compares like the date it spells
 
 
 class _VoterValidator:
@@ -219,7 +221,7 @@ class _VoterValidator:
             born = parse_birth_date(raw)
         except ValueError:
             raise RowRejected("birth_date_invalid", raw[:20]) from None
-        if born > self.context.today_iso:
+        if not _OLDEST_BIRTH_DATE <= born <= self.context.today_iso:
             raise RowRejected("birth_date_invalid", raw[:20])
         if len(self.birth_dates) >= _PLACE_CACHE_LIMIT:
             self.birth_dates.clear()
@@ -288,7 +290,7 @@ _COPY_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\
 
 # -- parallel parsing of dpt.csv -----------------------------------------------------------
 # Validation and hashing cost far more than PostgreSQL's COPY, so dpt.csv is cut into chunks at
-# record boundaries and parsed in worker processes, each returning COPY-ready CSV bytes; the main
+# record boundaries and parsed in worker processes, each returning COPY-ready text; the main
 # process only streams those bytes to PostgreSQL, in order, with a bounded number in flight.
 CHUNK_BYTES = 1 << 20
 

@@ -5,12 +5,14 @@ from __future__ import annotations
 import asyncio
 import csv
 import datetime as dt
+import io
 from pathlib import Path
 
 import asyncpg
 import pytest
 
-from service.importer import ImportFailed, import_dataset, publish_dataset
+from service.dpt_format import VOTER_COLUMNS
+from service.importer import ImportFailed, _chunks, _record_boundary, import_dataset, publish_dataset
 from service.nik import NikHasher
 from tests.factories import DatasetFiles, people, voter_row, write_small_dataset, write_tps, write_voters
 
@@ -214,3 +216,48 @@ async def test_import_reports_progress(conn: asyncpg.Connection, tmp_path: Path,
     assert any("tps.csv" in line for line in lines)
     assert any("published dataset" in line for line in lines)
     assert await conn.fetchval("select polling_date from dataset") == dt.date(2029, 4, 17)
+
+
+async def test_awkward_but_valid_text_survives_copy_and_odd_rows_are_refused(
+    conn: asyncpg.Connection, tmp_path: Path, hasher: NikHasher
+) -> None:
+    """CRLF line ends, quoted commas and line breaks, backslashes and tabs in text, a BOM."""
+    crowd = people(5)
+    rows = [voter_row(person) for person in crowd]
+    rows[0][6] = "JL. MERDEKA\\NO. 1\tBLOK C"  # backslash and tab inside the address
+    rows[1][2] = "SITI AMINAH, S.PD."  # a comma: the field is quoted
+    rows[2][6] = "DUSUN II\nRT 001"  # a line break inside a quoted field
+    rows[3][4] = "01-01-1850"  # not a plausible voter's birth date
+    folder = tmp_path / "awkward"
+    folder.mkdir()
+    write_tps(folder / "tps.csv")
+    text = ",".join(VOTER_COLUMNS) + "\r\n"
+    for row in rows:
+        buffer = io.StringIO()
+        csv.writer(buffer, lineterminator="\r\n").writerow(row)
+        text += buffer.getvalue()
+    (folder / "dpt.csv").write_bytes(b"\xef\xbb\xbf" + text.encode())
+
+    summary = await import_dataset(
+        conn, voters_path=folder / "dpt.csv", tps_path=folder / "tps.csv", hasher=hasher
+    )
+    assert summary.rejected == {"birth_date_invalid": 1}
+    assert [int(r["row"]) for r in read_rejects(summary.rejects_path)] == [
+        6
+    ]  # line 6: row 4 after a 2-line row
+    stored = dict(await conn.fetch("select nik_hash, address from voter"))
+    assert stored[hasher(crowd[0].nik)] == "JL. MERDEKA\\NO. 1\tBLOK C"
+    assert stored[hasher(crowd[2].nik)] == "DUSUN IIRT 001"  # the break inside the field is dropped
+    name = await conn.fetchval("select name from voter where nik_hash = $1", hasher(crowd[1].nik))
+    assert name == "SITI AMINAH, S.PD."
+
+
+def test_chunks_end_only_between_records() -> None:
+    data = b'a,b\n"x\ny",z\nc,d\n'
+    assert _record_boundary(data[:8]) == 4  # the newline inside quotes is not a boundary
+    assert _record_boundary(data) == len(data)
+    chunks = list(_chunks(io.BytesIO(data * 200_000), first_line=2))
+    assert b"".join(chunk for chunk, _ in chunks) == data * 200_000
+    assert len(chunks) > 1
+    assert all(chunk.count(b'"') % 2 == 0 for chunk, _ in chunks)
+    assert [line for _, line in chunks][1] == 2 + chunks[0][0].count(b"\n")
