@@ -5,11 +5,11 @@ from __future__ import annotations
 import pytest
 from litestar.testing import AsyncTestClient
 
+from service.app import create_app
 from service.importer import ImportSummary
 from service.names.masking import mask_name
+from service.settings import Settings
 from tests.factories import DatasetFiles, make_nik
-
-pytestmark = pytest.mark.usefixtures("published")
 
 
 async def test_registered_voter_gets_masked_name_tps_region_and_map(
@@ -139,3 +139,15 @@ async def test_health_openapi_and_metrics(client: AsyncTestClient, published: Im
     assert "422" in operation["responses"]
     metrics = (await client.get("/metrics")).text
     assert 'dpt_cache_lookups_total{tier="local"}' in metrics
+
+
+async def test_before_any_publish_lookups_and_readiness_say_unavailable(settings: Settings) -> None:
+    async with AsyncTestClient(app=create_app(settings)) as fresh:
+        ready = await fresh.get("/health/ready")
+        assert ready.status_code == 503
+        assert ready.json()["checks"]["dataset"] == "none published"
+        response = await fresh.post("/api/v1/nik", json={"nik": "1872015407530001"})
+        assert response.status_code == 503
+        assert response.headers["retry-after"]
+        assert response.json()["error"]["code"] == "no_dataset"
+        assert (await fresh.get("/health/live")).status_code == 200
