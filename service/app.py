@@ -14,11 +14,14 @@ from litestar.exceptions import HTTPException
 from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import SwaggerRenderPlugin
 
+from service.access import Access
 from service.api.errors import domain_error_handler, http_error_handler, internal_error_handler
 from service.api.health import live, metrics, ready
 from service.api.nik import check_nik
+from service.api.search import search_names
 from service.errors import DomainError
 from service.lookup import NikLookup
+from service.search import NameSearch
 from service.settings import Settings, load_settings
 
 log = logging.getLogger(__name__)
@@ -65,6 +68,8 @@ def create_app(settings: Settings | None = None) -> Litestar:
         await lookup.refresh_dataset()
         watcher = asyncio.create_task(lookup.watch_dataset())
         app.state.lookup = lookup
+        app.state.names = NameSearch(pool)
+        app.state.access = Access(pool)
         try:
             yield
         finally:
@@ -76,7 +81,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             await pool.close()
 
     return Litestar(
-        route_handlers=[check_nik, live, ready, metrics],
+        route_handlers=[check_nik, search_names, live, ready, metrics],
         lifespan=[lifespan],
         exception_handlers={
             DomainError: domain_error_handler,

@@ -17,6 +17,7 @@ from typing import TypeVar
 import asyncpg
 import msgspec
 
+from service.access import token_hash
 from service.importer import ImportFailed, ImportSummary, import_dataset, publish_dataset
 from service.nik import NikHasher
 from service.settings import SERVING, SETTING_DOCS, Settings, SettingsError, load_settings
@@ -176,10 +177,6 @@ def cmd_rollback(args: argparse.Namespace) -> int:
 
 
 # -- tokens and operators ------------------------------------------------------------------
-def token_hash(token: str) -> bytes:
-    return hashlib.sha256(token.encode()).digest()
-
-
 def cmd_token_add(args: argparse.Namespace) -> int:
     token = f"dpt_{args.role}_{secrets.token_urlsafe(32)}"
 

@@ -33,6 +33,20 @@ class PayloadTooLarge(InvalidInput):
     code = "body_too_large"
 
 
+class Unauthorized(DomainError):
+    """A bearer token was given but is not valid (401)."""
+
+    status = 401
+    code = "token_invalid"
+
+
+class Forbidden(DomainError):
+    """The caller is known but may not do this (403)."""
+
+    status = 403
+    code = "forbidden"
+
+
 class Unavailable(DomainError):
     """The service cannot answer right now (no dataset published, database down): 503."""
 

@@ -30,6 +30,7 @@ import msgspec
 
 from service.dpt_format import TPS_COLUMNS, VOTER_COLUMNS
 from service.errors import InvalidNik
+from service.names.normalise import folded_tokens, name_keys
 from service.nik import NikHasher, kecamatan_prefixes, parse_nik
 from service.store.queries import QUERIES
 
@@ -49,6 +50,8 @@ VOTER_TABLE_COLUMNS = (
     "tps_number",
     "disability",
     "note",
+    "name_key",
+    "name_keys",
 )
 TPS_TABLE_COLUMNS = ("dataset_id", "kelurahan_code", "number", "address", "lat", "lon", "kind")
 MAX_NAME_LENGTH = 200
@@ -215,6 +218,8 @@ class _VoterValidator:
         # each distinct value once.
         self.birth_dates: dict[str, str] = {}
         self.places: dict[tuple[str, str], tuple[str, str]] = {}
+        # How many voters carry each folded word: rare words weigh more in name search.
+        self.token_counts: Counter[str] = Counter()
 
     def _birth_date(self, raw: str) -> str:
         try:
@@ -275,12 +280,16 @@ class _VoterValidator:
                 text.translate(_COPY_ESCAPES)
                 for text in (name, birth_place, address, rt, rw, disability, note)
             )
+        # Search keys are letters only (service/names/normalise.py): nothing in them to escape.
+        tokens = folded_tokens(name)
+        self.token_counts.update(set(tokens))
+        keys = name_keys(tokens, code[:5])
         # One line of COPY's text format: bytea as \\x-hex (the backslash doubled), \N for NULL.
         return "\t".join((
             context.dataset_id_text, str(self.ids.getrandbits(63)), str(row),
             "\\\\x" + self.hasher(digits).hex(),
             name, birth_place or "\\N", born, sex, address or "\\N", rt or "\\N", rw or "\\N",
-            code, number, disability or "\\N", note or "\\N",
+            code, number, disability or "\\N", note or "\\N", " ".join(tokens), "{" + ",".join(keys) + "}",
         )) + "\n"  # fmt: skip
 
 
@@ -308,10 +317,11 @@ class ParseContext(NamedTuple):
 
 
 class ChunkResult(NamedTuple):
-    copy_csv: bytes
+    copy_text: bytes
     rejects: list[tuple[int, str, str]]
     read: int
     loaded: int
+    token_counts: Counter[str]
 
 
 _worker_validator: _VoterValidator | None = None
@@ -360,7 +370,8 @@ def parse_chunk(data: bytes, first_line: int, validator: _VoterValidator | None 
             rejects.append((row, rejected.reason, rejected.detail))
             continue
         loaded += 1
-    return ChunkResult("".join(lines).encode(), rejects, read, loaded)
+    counts, validator.token_counts = validator.token_counts, Counter()
+    return ChunkResult("".join(lines).encode(), rejects, read, loaded, counts)
 
 
 _SURROGATE = re.compile("[\udc80-\udcff]")
@@ -416,6 +427,7 @@ class _VoterJob(NamedTuple):
     rejects: _Rejects
     say: Progress
     workers: int
+    token_counts: Counter[str]
 
 
 async def _copy_voters(conn: asyncpg.Connection, partition: str, job: _VoterJob) -> _Counts:
@@ -451,11 +463,12 @@ async def _copy_voters(conn: asyncpg.Connection, partition: str, job: _VoterJob)
                     job.rejects.add(row, reason, detail)
                 totals["read"] += result.read
                 totals["loaded"] += result.loaded
+                job.token_counts.update(result.token_counts)
                 if totals["read"] >= next_report:
                     rate = totals["read"] / (time.perf_counter() - started)
                     job.say(f"dpt.csv: {totals['read']:,} rows read ({rate:,.0f} rows/s)")
                     next_report += PROGRESS_EVERY
-                yield result.copy_csv
+                yield result.copy_text
 
         await conn.copy_to_table(partition, source=copy_source(), columns=VOTER_TABLE_COLUMNS, format="text")
     return _Counts(totals["read"], totals["loaded"])
@@ -513,7 +526,9 @@ async def import_dataset(
             today.isoformat(),
             columns,
         )
-        job = _VoterJob(dataset_id, voters_path, context, voter_rejects, say, workers or os.cpu_count() or 1)
+        job = _VoterJob(
+            dataset_id, voters_path, context, voter_rejects, say, workers or os.cpu_count() or 1, Counter()
+        )
         counts = await _load_voters(conn, job)
     await conn.execute(
         *QUERIES["finish-dataset"](
@@ -559,6 +574,11 @@ async def _load_voters(conn: asyncpg.Connection, job: _VoterJob) -> _Counts:
                 )
                 loaded -= 1
             await conn.fetchval(*QUERIES["index-voter-partition"](dataset_id=job.dataset_id))
+        await conn.copy_records_to_table(
+            "name_token_count",
+            records=[(job.dataset_id, token, count) for token, count in job.token_counts.items()],
+            columns=("dataset_id", "token", "voters"),
+        )
         await conn.execute(*QUERIES["attach-voter-partition"](dataset_id=job.dataset_id))
     except BaseException:
         await conn.execute(*QUERIES["drop-voter-partition"](dataset_id=job.dataset_id))

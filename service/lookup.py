@@ -16,17 +16,17 @@ import msgspec
 import redis.asyncio as aioredis
 
 from service.cache import LocalCache, TieredCache
-from service.errors import NoDataset, Unavailable
+from service.errors import NoDataset
 from service.names.masking import mask_name
 from service.nik import Nik, NikHasher
 from service.schemas import DatasetInfo, NikAnswer, RegionRef, Tps, Voter, VoterRegion
 from service.settings import Settings
+from service.store import STORE_ERRORS, store_unavailable
 from service.store.queries import QUERIES
 
 log = logging.getLogger(__name__)
 
 _encode = msgspec.json.Encoder().encode
-_STORE_ERRORS = (asyncpg.PostgresError, asyncpg.InterfaceError, OSError, TimeoutError)
 
 
 class PublishedDataset(msgspec.Struct, frozen=True):
@@ -88,7 +88,7 @@ class NikLookup:
                 record = await conn.fetchrow(
                     *QUERIES["published-dataset"](), timeout=self.settings.db_timeout_seconds
                 )
-        except _STORE_ERRORS as error:
+        except STORE_ERRORS as error:
             if self.store_ok:
                 log.warning("store unavailable: %s", type(error).__name__)
             self.store_ok = False
@@ -116,24 +116,24 @@ class NikLookup:
             await asyncio.sleep(self.settings.dataset_poll_seconds)
 
     # -- lookups -----------------------------------------------------------------------
-    async def answer(self, nik: Nik) -> bytes:
-        """The encoded public answer (NikAnswer JSON) for a valid NIK."""
-        dataset = self.dataset
-        if dataset is None:
+    def published(self) -> PublishedDataset:
+        """The dataset answers come from; 503 no_dataset before the first publish."""
+        if self.dataset is None:
             raise NoDataset(
                 "Data pemilih belum tersedia. Silakan coba lagi nanti.",
                 "No voter list has been published yet. Please try again later.",
             )
+        return self.dataset
+
+    async def answer(self, nik: Nik) -> bytes:
+        """The encoded public answer (NikAnswer JSON) for a valid NIK."""
+        dataset = self.published()
         nik_hash = self.hasher(nik.digits)
         key = f"dpt:{dataset.id}:nik:{nik_hash.hex()}"
         try:
             return await self.cache.get(key, (dataset, nik_hash))
-        except _STORE_ERRORS as error:
-            raise Unavailable(
-                "Layanan sedang sibuk atau dalam pemeliharaan. Silakan coba lagi sebentar lagi.",
-                "The service cannot reach its database right now. Please try again shortly.",
-                code="store_unavailable",
-            ) from error
+        except STORE_ERRORS as error:
+            raise store_unavailable() from error
 
     async def _load(self, batch: list[tuple[PublishedDataset, bytes]]) -> list[bytes]:
         by_dataset: dict[PublishedDataset, list[bytes]] = defaultdict(list)

@@ -73,3 +73,18 @@ class Health(Wire, frozen=True):
     status: str
     dataset: str | None = None
     checks: dict[str, str] = msgspec.field(default_factory=dict)
+
+
+class SearchRequest(Wire, frozen=True):
+    name: str
+    region: str
+    birth_date: str | None = None
+
+
+class SearchResult(Voter, frozen=True):
+    score: float
+    confident: bool
+
+
+class SearchAnswer(Wire, frozen=True):
+    results: list[SearchResult]

@@ -1,0 +1,136 @@
+"""Name normalisation: one folded key for every way an Indonesian name is written.
+
+`fold_name("H. MOCH. DJOKO SOEPRIJADI, S.PD.")` and `fold_name("muhamad joko suprijadi")` give the
+same key. Titles and degrees go, abbreviations are expanded, and old and new spellings are folded
+*both ways* to one form (a one-way converter breaks names: fold both sides to one key).
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from functools import lru_cache
+
+# Honorifics and titles written before a name (compared without dots, lower case).
+PREFIX_TITLES = frozenset({
+    "h", "hj", "hjh", "haji", "hajjah", "drs", "dra", "ir", "dr", "drg", "kh", "prof", "r", "ra", "rr",
+    "raden", "ust", "ustadz", "ustadzah", "tgh", "kyai", "nyai", "bpk", "ibu", "sdr", "sdri", "tn", "ny",
+})  # fmt: skip
+# Academic degrees and professional titles written after a name.
+SUFFIX_TITLES = frozenset({
+    "spd", "spdi", "sh", "shi", "se", "sei", "amd", "amdkeb", "amdkep", "amdkom", "ama", "amapd", "ssos",
+    "sag", "sip", "skom", "st", "sst", "ssi", "sp", "spt", "skm", "skep", "sked", "sfarm", "sthi", "stp",
+    "sikom", "sak", "mm", "mpd", "mpdi", "msi", "mh", "mkes", "mag", "mt", "mba", "msc",
+    "phd", "ners", "bsc", "dipl", "hc", "mhum", "mkom", "mkn", "mars", "ssn",
+})  # fmt: skip
+# Abbreviations and spellings that stand for one name (folded form on the right).
+ABBREVIATIONS = {
+    **dict.fromkeys(
+        ("m", "mhd", "mh", "moh", "mohd", "moch", "mochd", "much", "muh", "muhd", "md", "mochamad",
+         "mochammad", "mohamad", "mohammad", "mohamed", "muhamad", "muhammad", "muchammad",
+         "muchamad", "mukhammad", "mukhamad", "muhamat", "mohamat"),
+        "muhammad",
+    ),
+    "abd": "abdul",
+    "st": "siti",
+    "sitti": "siti",
+}  # fmt: skip
+
+_SPACES = re.compile(r"\s+")
+_LETTERS_AND_SPACES = re.compile(r"[A-Za-z ]+")
+_NON_LETTERS = re.compile(r"[^a-z\s]")
+_DEGREE_TAIL = re.compile(r",.*$")  # "SITI AMINAH, S.PD., M.M." - everything after a comma
+_DOUBLED = re.compile(r"(.)\1+")
+_H_AFTER_CONSONANT = re.compile(r"(?<=[bcdfgjklmnpqrstvwxz])h")
+# Old (van Ophuijsen / Soewandi) and new spellings, and letters Indonesians write interchangeably,
+# folded to one side. Order matters: digraphs before the letters inside them.
+_FOLDS = (
+    ("oe", "u"), ("ie", "i"), ("dj", "j"), ("tj", "c"), ("ch", "h"), ("kh", "h"), ("sj", "sy"), ("nj", "ny"),
+    ("z", "j"), ("j", "y"), ("sy", "s"), ("iy", "i"), ("uw", "u"), ("v", "p"), ("f", "p"), ("q", "k"),
+    ("x", "ks"),
+)  # fmt: skip
+
+
+def _plain(name: str) -> str:
+    """Lower case, accents off, apostrophes and backticks dropped (Ma'ruf -> maruf)."""
+    text = name
+    if not text.isascii():
+        text = unicodedata.normalize("NFKD", text)
+        text = "".join(ch for ch in text if not unicodedata.combining(ch)).replace("\u2019", "")
+    return text.lower().replace("'", "").replace("`", "")
+
+
+def raw_tokens(name: str) -> list[str]:
+    """The words of a name as typed, lower case, dots and punctuation removed; titles kept."""
+    if _LETTERS_AND_SPACES.fullmatch(name):  # most DPT names: no punctuation to deal with
+        return name.lower().split()
+    text = _DEGREE_TAIL.sub("", _plain(name))
+    words = _SPACES.split(text.replace("-", " ").replace("/", " "))
+    # Dots go inside a word (S.PD -> spd, M. -> m) so abbreviations stay one token.
+    tokens = [_NON_LETTERS.sub("", word.replace(".", "")) for word in words]
+    return [token for token in tokens if token]
+
+
+def is_only_titles(name: str) -> bool:
+    """True for "H." or "Drs. S.Pd.": nothing left to search for once titles are gone."""
+    tokens = raw_tokens(name)
+    return bool(tokens) and all(token in PREFIX_TITLES or token in SUFFIX_TITLES for token in tokens)
+
+
+def name_tokens(name: str) -> list[str]:
+    """The words of a name with titles and degrees removed and abbreviations expanded.
+
+    Not yet spelling-folded: `["muhammad", "djoko", "soeprijadi"]`.
+    """
+    tokens = raw_tokens(name)
+    while len(tokens) > 1 and tokens[0] in PREFIX_TITLES:
+        tokens.pop(0)
+    while len(tokens) > 1 and tokens[-1] in SUFFIX_TITLES:
+        tokens.pop()
+    return [ABBREVIATIONS.get(token, token) for token in tokens]
+
+
+@lru_cache(maxsize=65_536)
+def fold_token(token: str) -> str:
+    """One word folded: `soeprijadi` -> `supriadi`, `djoko` -> `yoko`, `muhammad` -> `muhamad`."""
+    folded = token
+    for old, new in _FOLDS:
+        folded = folded.replace(old, new)
+    folded = _H_AFTER_CONSONANT.sub("", folded)
+    if len(folded) > 2 and folded.endswith("h"):
+        folded = folded[:-1]
+    folded = _DOUBLED.sub(r"\1", folded)
+    if len(folded) > 2 and folded.endswith("d"):  # Ahmad/Ahmat, Rahmad/Rahmat: final d is said t
+        folded = folded[:-1] + "t"
+    return folded
+
+
+def folded_tokens(name: str) -> list[str]:
+    return [fold_token(token) for token in name_tokens(name)]
+
+
+def compact_key(name: str) -> str:
+    """The whole name folded as one word, so NUR HAYATI and NURHAYATI compare equal."""
+    return fold_token("".join(name_tokens(name)))
+
+
+def fold_name(name: str) -> str:
+    """The folded key: folded tokens joined by one space (empty when nothing but titles)."""
+    return " ".join(folded_tokens(name))
+
+
+@lru_cache(maxsize=65_536)
+def token_keys(token: str) -> tuple[str, ...]:
+    """Blocking keys of one folded word: its first three letters and, for longer words, `>` and
+    its last three; one typo breaks at most one of the two in words of six letters or more.
+    A merged name (nurayati) shares keys with the split one (nur ayati)."""
+    if len(token) <= 3:
+        return (token,)
+    return (token[:3], ">" + token[-3:])
+
+
+def name_keys(tokens: list[str], kabkota: str) -> list[str]:
+    """The keys stored with a voter, qualified by kab/kota (`1872sup`) so that a search in one
+    kab/kota never reads the postings of the other 513."""
+    prefix = kabkota.replace(".", "")
+    return list(dict.fromkeys(prefix + key for token in tokens for key in token_keys(token)))

@@ -1,0 +1,95 @@
+"""Token-aware name scoring: how sure are we that a typed name is this voter's name?
+
+Works on folded words (service/names/normalise.py). Word order does not matter, each word may
+carry one typo, an initial matches the word it abbreviates, a dropped middle name costs little,
+and common words (I, Ni, Wayan, Siti, Muhammad, Nur) weigh little as evidence *for* a match but
+a word the voter does not have still counts *against* it.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from rapidfuzz.distance import Levenshtein
+
+# Below this similarity two words are different words, not a typo of each other.
+_SAME_WORD = 0.6
+_INITIAL = 0.85  # "B" for BUDI: likely, not certain
+# A query word the voter lacks is evidence of another person however common the word is.
+_MISMATCH_WEIGHT_FLOOR = 0.5
+_QUERY_SHARE = 0.7  # how much the query's words being found counts against the voter's being typed
+
+
+def word_similarity(query: str, candidate: str) -> float:
+    if query == candidate:
+        return 1.0
+    if len(query) == 1 or len(candidate) == 1:
+        return _INITIAL if query[0] == candidate[0] else 0.0
+    similarity = Levenshtein.normalized_similarity(query, candidate)
+    return similarity if similarity >= _SAME_WORD else 0.0
+
+
+@dataclass(frozen=True)
+class TokenWeights:
+    """Inverse document frequency of folded words in one dataset: rare words are strong evidence."""
+
+    counts: Mapping[str, int]
+    voters: int
+
+    def __call__(self, token: str) -> float:
+        count = self.counts.get(token, 0)
+        if len(token) == 1:
+            return 0.15  # an initial says little
+        return max(0.1, math.log((self.voters + 1) / (count + 1)) / math.log(self.voters + 1))
+
+
+def _aligned(query: list[str], candidate: list[str]) -> tuple[list[float], list[float]]:
+    """Best one-to-one pairing of words (greedy by similarity); similarity per word of each side."""
+    pairs = sorted(
+        ((word_similarity(q, c), i, j) for i, q in enumerate(query) for j, c in enumerate(candidate)),
+        reverse=True,
+    )
+    query_sims = [0.0] * len(query)
+    candidate_sims = [0.0] * len(candidate)
+    used_query: set[int] = set()
+    used_candidate: set[int] = set()
+    for similarity, i, j in pairs:
+        if similarity == 0.0:
+            break
+        if i in used_query or j in used_candidate:
+            continue
+        used_query.add(i)
+        used_candidate.add(j)
+        query_sims[i] = candidate_sims[j] = similarity
+    return query_sims, candidate_sims
+
+
+def _coverage(tokens: list[str], sims: list[float], weight: TokenWeights) -> float:
+    found = total = 0.0
+    for token, similarity in zip(tokens, sims, strict=True):
+        w = weight(token)
+        found += w * similarity
+        # A missing word weighs at least the floor: common or not, it is not this voter's word.
+        total += w if similarity > 0 else max(w, _MISMATCH_WEIGHT_FLOOR)
+    return found / total if total else 0.0
+
+
+def score_name(
+    query: list[str], query_compact: str, candidate: list[str], candidate_compact: str, weight: TokenWeights
+) -> float:
+    """0..100: how well the candidate's folded words explain the query's (and vice versa)."""
+    if not query or not candidate:
+        return 0.0
+    if query_compact == candidate_compact:
+        return 100.0
+    query_sims, candidate_sims = _aligned(query, candidate)
+    query_side = _coverage(query, query_sims, weight)
+    # The voter's words the query left out (a dropped middle name) count, but less.
+    candidate_side = _coverage(candidate, candidate_sims, weight)
+    by_words = _QUERY_SHARE * query_side + (1 - _QUERY_SHARE) * candidate_side
+    # Merged or split words (NUR HAYATI / NURHAYATI) only line up as whole strings.
+    whole = Levenshtein.normalized_similarity(query_compact, candidate_compact)
+    whole = whole if whole >= 0.85 else 0.0
+    return 100.0 * max(by_words, whole)

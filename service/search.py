@@ -1,0 +1,262 @@
+"""Name search: find a voter by name in a region, however the name is spelled, and say honestly
+whether the best answer is this person.
+
+Retrieval is plain PostgreSQL (no extension): public searches read everyone in the region born
+on the given day; help-desk searches read the voters sharing a blocking key (GIN on `name_keys`)
+with the rarest words of the typed name. Candidates are then scored in Python (rapidfuzz).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections import OrderedDict
+
+import asyncpg
+import msgspec
+from asyncpg.pool import PoolConnectionProxy
+from rapidfuzz import fuzz, process
+
+from service.errors import InvalidInput
+from service.lookup import PublishedDataset, voter_from_record
+from service.names.masking import mask_name
+from service.names.normalise import compact_key, folded_tokens, is_only_titles, name_keys
+from service.names.scoring import TokenWeights, score_name
+from service.schemas import SearchResult
+from service.store.queries import QUERIES
+
+MAX_NAME_LENGTH = 100
+MIN_SCORE = 50.0  # below this a candidate is someone else: not shown, least of all to the public
+MAX_CANDIDATES = 5000  # a safety cap on what one search reads from PostgreSQL
+SCORED = 150  # candidates scored word by word after a fast whole-name prefilter
+KEY_WORDS = 2  # how many of the rarest typed words choose the candidates
+# A best answer is "this is you" only when it scores this high and this far ahead of the next.
+CONFIDENT = {"public": (80.0, 5.0), "helpdesk": (86.0, 6.0)}
+_TOKEN_CACHE_SIZE = 200_000
+
+
+class SearchHit(msgspec.Struct, frozen=True):
+    voter_id: str
+    nik_hash: bytes
+    name: str
+    score: float
+    confident: bool
+    kelurahan_code: str
+
+
+class _Candidate(msgspec.Struct):
+    record: asyncpg.Record
+    tokens: list[str]
+    score: float = 0.0
+
+
+class SearchQuery(msgspec.Struct, frozen=True):
+    name: str
+    region: str
+    birth_date: dt.date | None
+
+
+def _invalid(code: str, field: str, message: str, message_en: str) -> InvalidInput:
+    return InvalidInput(message, message_en, code=code, field=field)
+
+
+def parse_search(name: str, region: str, birth_date: str | None, *, today: dt.date) -> SearchQuery:
+    """Check what was typed; region existence is checked against the store by `NameSearch.region`."""
+    name = " ".join(name.split())
+    if not name:
+        raise _invalid("name_missing", "name", "Nama wajib diisi.", "A name is required.")
+    if len(name) > MAX_NAME_LENGTH:
+        raise _invalid(
+            "name_too_long",
+            "name",
+            f"Nama terlalu panjang (maksimal {MAX_NAME_LENGTH} karakter).",
+            f"The name is too long (at most {MAX_NAME_LENGTH} characters).",
+        )
+    if is_only_titles(name) or not folded_tokens(name):
+        raise _invalid(
+            "name_only_titles",
+            "name",
+            "Nama hanya berisi gelar; ketik namanya.",
+            "The name holds only titles; type the name itself.",
+        )
+    born = None
+    if birth_date is not None and birth_date.strip():
+        try:
+            born = dt.date.fromisoformat(birth_date.strip())
+        except ValueError:
+            raise _invalid(
+                "birth_date_invalid",
+                "birth_date",
+                "Tanggal lahir harus berformat TTTT-BB-HH.",
+                "The birth date must be YYYY-MM-DD.",
+            ) from None
+        if born > today:
+            raise _invalid(
+                "birth_date_future",
+                "birth_date",
+                "Tanggal lahir tidak boleh di masa depan.",
+                "The birth date cannot be in the future.",
+            )
+    code = region.strip()
+    if code.isdigit() and len(code) in (4, 6, 10):
+        code = ".".join(part for part in (code[0:2], code[2:4], code[4:6], code[6:10]) if part)
+    if not _REGION.fullmatch(code):
+        raise _invalid(
+            "region_invalid",
+            "region",
+            "Kode wilayah tidak sah (contoh: 18.72 atau 18.72.01.1001).",
+            "The region code is not valid (for example 18.72 or 18.72.01.1001).",
+        )
+    if code.count(".") == 0:
+        raise _invalid(
+            "region_too_broad",
+            "region",
+            "Pilih kabupaten/kota, kecamatan atau kelurahan, bukan provinsi.",
+            "Choose a kab/kota, kecamatan or kelurahan, not a whole province.",
+        )
+    return SearchQuery(name=name, region=code, birth_date=born)
+
+
+_REGION = re.compile(r"\d{2}(\.\d{2}(\.\d{2}(\.\d{4})?)?)?")
+
+
+def region_pattern(region: str) -> str:
+    """A kelurahan matches itself; a kecamatan or kab/kota matches every kelurahan inside it."""
+    return region if region.count(".") == 3 else region + ".%"
+
+
+class NameSearch:
+    """One per worker; keeps word counts it has looked up (they change only with the dataset)."""
+
+    def __init__(self, pool: asyncpg.Pool) -> None:
+        self.pool = pool
+        self._token_counts: OrderedDict[tuple[int, str], int] = OrderedDict()
+        self._dataset_voters: dict[int, int] = {}
+        self._regions: dict[str, bool] = {}
+
+    async def check_region(self, code: str) -> None:
+        """422 region_unknown unless the code is a Kemendagri kab/kota, kecamatan or kelurahan."""
+        known = self._regions.get(code)
+        if known is None:
+            known = await self.pool.fetchrow(*QUERIES["region-by-code"](code=code)) is not None
+            if len(self._regions) < 100_000:
+                self._regions[code] = known
+        if not known:
+            raise _invalid(
+                "region_unknown",
+                "region",
+                f"Wilayah {code} tidak dikenal.",
+                f"Region {code} is not a known Kemendagri region.",
+            )
+
+    async def results(
+        self, dataset: PublishedDataset, hits: list[SearchHit], *, masked: bool
+    ) -> list[SearchResult]:
+        """The full answer (TPS, region names) for each hit, in the hits' order."""
+        if not hits:
+            return []
+        query = QUERIES["voters-by-nik-hashes"](
+            dataset_id=dataset.id, nik_hashes=[hit.nik_hash for hit in hits]
+        )
+        async with self.pool.acquire() as conn:
+            records = {record["nik_hash"]: record for record in await conn.fetch(*query)}
+        results = []
+        for hit in hits:
+            voter = voter_from_record(records[hit.nik_hash], masked=masked)
+            results.append(
+                SearchResult(**msgspec.structs.asdict(voter), score=hit.score, confident=hit.confident)
+            )
+        return results
+
+    async def search(
+        self,
+        dataset_id: int,
+        *,
+        name: str,
+        region: str,
+        birth_date: dt.date | None,
+        limit: int,
+        masked: bool,
+    ) -> list[SearchHit]:
+        query = folded_tokens(name)
+        if not query:
+            return []
+        query_compact = compact_key(name)
+        async with self.pool.acquire() as conn:
+            weights = await self._weights(conn, dataset_id, query)
+            if birth_date is not None:
+                records = await conn.fetch(
+                    *QUERIES["search-by-birth-date"](
+                        dataset_id=dataset_id, birth_date=birth_date, region_pattern=region_pattern(region)
+                    )
+                )
+            else:
+                rarest = sorted(set(query), key=lambda token: (weights.counts.get(token, 0), -len(token)))
+                keys = name_keys(rarest[:KEY_WORDS], region[:5])
+                records = await conn.fetch(
+                    *QUERIES["search-by-keys"](
+                        dataset_id=dataset_id,
+                        keys=keys,
+                        region_pattern=region_pattern(region),
+                        max_candidates=MAX_CANDIDATES,
+                    )
+                )
+            candidates = self._prefilter(" ".join(query), records)
+            weights = await self._weights(
+                conn, dataset_id, sorted({token for c in candidates for token in c.tokens} | set(query))
+            )
+        for candidate in candidates:
+            candidate.score = score_name(
+                query, query_compact, candidate.tokens, compact_key(candidate.record["name"]), weights
+            )
+        candidates = sorted(
+            (c for c in candidates if c.score >= MIN_SCORE), key=lambda c: c.score, reverse=True
+        )
+        return self._hits(candidates[:limit], "public" if birth_date else "helpdesk", masked)
+
+    @staticmethod
+    def _prefilter(query_key: str, records: list[asyncpg.Record]) -> list[_Candidate]:
+        if len(records) > SCORED:
+            best = process.extract(
+                query_key, [r["name_key"] for r in records], scorer=fuzz.token_set_ratio, limit=SCORED
+            )
+            records = [records[index] for _, _, index in best]
+        return [_Candidate(record, record["name_key"].split()) for record in records]
+
+    @staticmethod
+    def _hits(ranked: list[_Candidate], mode: str, masked: bool) -> list[SearchHit]:
+        threshold, margin = CONFIDENT[mode]
+        hits = []
+        for rank, candidate in enumerate(ranked):
+            runner_up = ranked[1].score if len(ranked) > 1 else 0.0
+            confident = rank == 0 and candidate.score >= threshold and candidate.score - runner_up >= margin
+            record = candidate.record
+            hits.append(
+                SearchHit(
+                    voter_id=format(record["id"], "016x"),
+                    nik_hash=record["nik_hash"],
+                    name=mask_name(record["name"]) if masked else record["name"],
+                    score=round(candidate.score, 1),
+                    confident=confident,
+                    kelurahan_code=record["kelurahan_code"],
+                )
+            )
+        return hits
+
+    async def _weights(
+        self, conn: asyncpg.Connection | PoolConnectionProxy, dataset_id: int, tokens: list[str]
+    ) -> TokenWeights:
+        missing = [token for token in tokens if (dataset_id, token) not in self._token_counts]
+        if missing:
+            rows = await conn.fetch(*QUERIES["token-counts"](dataset_id=dataset_id, tokens=missing))
+            found: dict[str, int] = {row["token"]: row["voters"] for row in rows}
+            for token in missing:
+                self._token_counts[dataset_id, token] = found.get(token, 0)
+            while len(self._token_counts) > _TOKEN_CACHE_SIZE:
+                self._token_counts.popitem(last=False)
+        if dataset_id not in self._dataset_voters:
+            self._dataset_voters[dataset_id] = await conn.fetchval(
+                *QUERIES["dataset-voters"](dataset_id=dataset_id)
+            )
+        counts = {token: self._token_counts[dataset_id, token] for token in tokens}
+        return TokenWeights(counts, self._dataset_voters[dataset_id])
