@@ -92,17 +92,24 @@ def name_tokens(name: str) -> list[str]:
 
 @lru_cache(maxsize=65_536)
 def fold_token(token: str) -> str:
-    """One word folded: `soeprijadi` -> `supriadi`, `djoko` -> `yoko`, `muhammad` -> `muhamad`."""
+    """One word folded: `soeprijadi` -> `supriadi`, `djoko` -> `yoko`, `muhammad` -> `muhamat`.
+
+    Applied until nothing changes, so folding a folded word changes nothing (one rule can make
+    work for another: `atd` -> `att` -> `at`).
+    """
     folded = token
-    for old, new in _FOLDS:
-        folded = folded.replace(old, new)
-    folded = _H_AFTER_CONSONANT.sub("", folded)
-    if len(folded) > 2 and folded.endswith("h"):
-        folded = folded[:-1]
-    folded = _DOUBLED.sub(r"\1", folded)
-    if len(folded) > 2 and folded.endswith("d"):  # Ahmad/Ahmat, Rahmad/Rahmat: final d is said t
-        folded = folded[:-1] + "t"
-    return folded
+    while True:
+        before = folded
+        for old, new in _FOLDS:
+            folded = folded.replace(old, new)
+        folded = _H_AFTER_CONSONANT.sub("", folded)
+        if len(folded) > 2 and folded.endswith("h"):
+            folded = folded[:-1]
+        if len(folded) > 2 and folded.endswith("d"):  # Ahmad/Ahmat, Rahmad/Rahmat: final d is said t
+            folded = folded[:-1] + "t"
+        folded = _DOUBLED.sub(r"\1", folded)
+        if folded == before:
+            return folded
 
 
 def folded_tokens(name: str) -> list[str]:

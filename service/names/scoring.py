@@ -12,23 +12,32 @@ import math
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from rapidfuzz.distance import Levenshtein
+from rapidfuzz.distance import OSA, Levenshtein
 
 # Below this similarity two words are different words, not a typo of each other.
 _SAME_WORD = 0.6
 _INITIAL = 0.85  # "B" for BUDI: likely, not certain
+# One typo in a word of this many letters (or more, for 5): short words are easier to mistype into
+# another real word, so a typo in them is weaker evidence.
+_ONE_TYPO = {2: 0.0, 3: 0.7, 4: 0.85, 5: 0.93}
 # A query word the voter lacks is evidence of another person however common the word is.
 _MISMATCH_WEIGHT_FLOOR = 0.5
 _QUERY_SHARE = 0.7  # how much the query's words being found counts against the voter's being typed
 
 
 def word_similarity(query: str, candidate: str) -> float:
+    """1 for the same word, high for one typo (substitution, insertion, deletion or swap of two
+    neighbours), lower for two, 0 for different words."""
     if query == candidate:
         return 1.0
     if len(query) == 1 or len(candidate) == 1:
         return _INITIAL if query[0] == candidate[0] else 0.0
-    similarity = Levenshtein.normalized_similarity(query, candidate)
-    return similarity if similarity >= _SAME_WORD else 0.0
+    edits = OSA.distance(query, candidate)
+    longest = max(len(query), len(candidate))
+    if edits == 1:
+        return _ONE_TYPO.get(longest, _ONE_TYPO[5])
+    similarity = 1.0 - edits / longest
+    return min(similarity, 0.75) if similarity >= _SAME_WORD else 0.0
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,149 @@
+"""Name normalisation and scoring: folding both ways, titles, and hand-picked hard (non-)pairs."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from service.names.masking import mask_name
+from service.names.normalise import (
+    PREFIX_TITLES,
+    SUFFIX_TITLES,
+    compact_key,
+    fold_name,
+    folded_tokens,
+    is_only_titles,
+)
+from service.names.scoring import TokenWeights, score_name
+
+# Old and new spellings and interchangeable letters: both sides must fold to one key.
+SPELLING_PAIRS = [
+    ("SOEHARTO", "SUHARTO"), ("DJOKO", "JOKO"), ("TJAHJONO", "CAHYONO"), ("JOESOEF", "YUSUF"),
+    ("SJAHRIR", "SYAHRIR"), ("NJOMAN", "NYOMAN"), ("CHAIRUL", "KHAIRUL"), ("ACHMAD", "AHMAD"),
+    ("AKHMAD", "AHMAD"), ("MUHAMMAD", "MOHAMMAD"), ("MUHAMAD", "MOCH."), ("MOH.", "M."), ("MUH.", "MUHAMMAD"),
+    ("ABD. RAHMAN", "ABDUL RACHMAN"), ("ST. AMINAH", "SITI AMINAH"), ("SITTI", "SITI"), ("ANNA", "ANA"),
+    ("RAMADHAN", "RAMADAN"), ("FATIMAH", "FATIMA"), ("FAJAR", "PAJAR"), ("VERA", "FERA"),
+    ("ZAINAL", "JAINAL"),
+    ("TAUFIQ", "TAUFIK"), ("ALEXANDER", "ALEKSANDER"), ("MA'RUF", "MARUF"), ("SYAMSUL", "SAMSUL"),
+    ("SUGIYONO", "SUGIONO"), ("RACHMAT", "RAHMAD"), ("LIEM", "LIM"),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("old", "new"), SPELLING_PAIRS)
+def test_spelling_variants_fold_to_one_key_both_ways(old: str, new: str) -> None:
+    assert fold_name(old) == fold_name(new)
+    assert fold_name(old.lower()) == fold_name(new.title())
+
+
+@pytest.mark.parametrize(
+    ("written", "plain"),
+    [
+        ("H. AHMAD DAHLAN", "AHMAD DAHLAN"),
+        ("HJ. SITI AMINAH, S.PD.", "SITI AMINAH"),
+        ("DRS. H. BUDI SANTOSO, M.M.", "BUDI SANTOSO"),
+        ("Ir. Joko Widodo", "JOKO WIDODO"),
+        ("KH. MA'RUF AMIN", "MARUF AMIN"),
+        ("dr. Tirta S.Ked", "TIRTA"),
+        ("RINA A.MD.", "RINA"),
+        ("R. AJENG KARTINI", "AJENG KARTINI"),
+    ],
+)
+def test_titles_and_degrees_are_dropped(written: str, plain: str) -> None:
+    assert fold_name(written) == fold_name(plain)
+
+
+def test_merged_and_split_words_share_a_compact_key() -> None:
+    assert compact_key("NUR HAYATI") == compact_key("NURHAYATI")
+    assert compact_key("ABDUL RAHMAN") == compact_key("ABDURRAHMAN".replace("RR", "LR"))
+
+
+def test_only_titles_and_real_one_word_names() -> None:
+    assert is_only_titles("H.") and is_only_titles("Drs. S.Pd.")
+    assert not is_only_titles("SUPARMI")
+    assert folded_tokens("SUPARMI") == ["suparmi"]
+    assert fold_name("H") == "h"  # a lone letter is kept: never empty a real name
+
+
+names = st.lists(
+    st.text(alphabet="ABCDEGHIJKLMNOPRSTUWYZ'.", min_size=1, max_size=12), min_size=1, max_size=4
+).map(" ".join)
+
+
+@given(names)
+def test_folding_is_idempotent(name: str) -> None:
+    once = fold_name(name)
+    assert fold_name(once) == once
+
+
+@given(st.text(alphabet="ABCDEGIKLMNOPRSTUWY", min_size=2, max_size=12))
+def test_a_real_word_never_folds_away(word: str) -> None:
+    if word.lower() not in PREFIX_TITLES | SUFFIX_TITLES:
+        assert fold_name(word) != ""
+        assert fold_name(f"H. {word}, S.PD.") == fold_name(word)
+
+
+@given(st.sampled_from(SPELLING_PAIRS), st.sampled_from(["BUDI", "SRI", "I WAYAN"]))
+def test_pairs_fold_inside_longer_names_too(pair: tuple[str, str], other: str) -> None:
+    old, new = pair
+    assert fold_name(f"{other} {old}") == fold_name(f"{other} {new}")
+
+
+# Weights as in a Kota Metro-sized dataset: common words are common.
+WEIGHTS = TokenWeights(
+    {"i": 9000, "wayan": 2500, "made": 2400, "siti": 8000, "nur": 6000, "muhamat": 7000, "budi": 900,
+     "santoso": 700, "aminah": 300, "hayati": 250, "sudarma": 40, "suparmi": 60, "ridwan": 150,
+     "agus": 1500, "hartono": 500, "yoko": 600, "supriadi": 120},
+    voters=120_000,
+)  # fmt: skip
+
+
+def score(query: str, candidate: str) -> float:
+    return score_name(
+        folded_tokens(query), compact_key(query), folded_tokens(candidate), compact_key(candidate), WEIGHTS
+    )
+
+
+@pytest.mark.parametrize(
+    ("query", "voter"),
+    [
+        ("SANTOSO BUDI", "BUDI SANTOSO"),  # order
+        ("BUDI SANTOSA", "BUDI SANTOSO"),  # one typo
+        ("BUDI SNATOSO", "BUDI SANTOSO"),  # transposition
+        ("SUPARMY", "SUPARMI"),  # one-word name with a typo
+        ("NURHAYATI", "NUR HAYATI"),  # merged
+        ("M. RIDWAN", "MUHAMMAD RIDWAN"),  # abbreviation
+        ("BUDI SANTOSO", "BUDI AGUS SANTOSO"),  # dropped middle name
+        ("DJOKO SOEPRIJADI", "JOKO SUPRIYADI"),  # old spelling
+        ("I WAYAN SUDARMA", "I WAYAN SUDARMA"),
+    ],
+)
+def test_hard_pairs_score_high(query: str, voter: str) -> None:
+    assert score(query, voter) >= 86
+
+
+@pytest.mark.parametrize(
+    ("query", "voter"),
+    [
+        ("I MADE SUDARMA", "I WAYAN SUDARMA"),  # siblings: birth-order name differs
+        ("NUR AMINAH", "SITI AMINAH"),  # another woman with the same given name
+        ("BUDI HARTONO", "BUDI SANTOSO"),  # same first name, different family
+        ("SUPARNO", "SUPARMI"),  # a different one-word name
+        ("SITI NURHAYATI", "SITI AMINAH"),
+    ],
+)
+def test_hard_non_pairs_score_low(query: str, voter: str) -> None:
+    assert score(query, voter) < 80
+
+
+def test_common_words_weigh_less_than_rare_ones() -> None:
+    assert WEIGHTS("i") < WEIGHTS("wayan") < WEIGHTS("sudarma")
+    assert WEIGHTS("siti") < 0.3 < WEIGHTS("aminah")
+
+
+@pytest.mark.parametrize(
+    ("name", "masked"),
+    [("BUDI SANTOSO", "B**I S*****O"), ("ANI", "A**"), ("I WAYAN", "I W***N"), ("NI", "N*"), ("", "")],
+)
+def test_masking(name: str, masked: str) -> None:
+    assert mask_name(name) == masked
