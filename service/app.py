@@ -37,6 +37,9 @@ async def open_pool(settings: Settings) -> asyncpg.Pool:
             max_size=settings.db_pool_max,
             command_timeout=settings.db_timeout_seconds * 5,
             max_inactive_connection_lifetime=300.0,
+            # Lookups are small indexed queries; JIT compiling them costs more than it saves
+            # (7 ms on a name search whose plan looks expensive only on paper).
+            server_settings={"jit": "off"},
         )
 
     try:

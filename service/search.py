@@ -20,16 +20,16 @@ from rapidfuzz import fuzz, process
 from service.errors import InvalidInput
 from service.lookup import PublishedDataset, voter_from_record
 from service.names.masking import mask_name
-from service.names.normalise import compact_key, folded_tokens, is_only_titles, name_keys
+from service.names.normalise import compact_key, folded_tokens, is_only_titles, token_keys
 from service.names.scoring import TokenWeights, score_name
 from service.schemas import SearchResult
 from service.store.queries import QUERIES
 
 MAX_NAME_LENGTH = 100
 MIN_SCORE = 50.0  # below this a candidate is someone else: not shown, least of all to the public
-MAX_CANDIDATES = 5000  # a safety cap on what one search reads from PostgreSQL
+MAX_CANDIDATES = 2000  # a safety cap on what one key pair reads from PostgreSQL
 SCORED = 150  # candidates scored word by word after a fast whole-name prefilter
-KEY_WORDS = 2  # how many of the rarest typed words choose the candidates
+KEY_WORDS = 3  # how many of the rarest typed words choose the candidates
 # A best answer is "this is you" only when it scores this high and this far ahead of the next.
 CONFIDENT = {"public": (80.0, 5.0), "helpdesk": (86.0, 6.0)}
 _TOKEN_CACHE_SIZE = 200_000
@@ -48,6 +48,39 @@ class _Candidate(msgspec.Struct):
     record: asyncpg.Record
     tokens: list[str]
     score: float = 0.0
+
+    @property
+    def id(self) -> int:
+        return int(self.record["id"])
+
+
+class _Ranking:
+    """The candidates scored so far for one search, best first."""
+
+    def __init__(self, query: list[str], query_compact: str, mode: str) -> None:
+        self.query = query
+        self.query_compact = query_compact
+        self.mode = mode
+        self.scored: dict[int, _Candidate] = {}
+
+    def add(self, candidates: list[_Candidate], weights: TokenWeights) -> None:
+        for candidate in candidates:
+            candidate.score = score_name(
+                self.query,
+                self.query_compact,
+                candidate.tokens,
+                compact_key(candidate.record["name"]),
+                weights,
+            )
+            self.scored[candidate.id] = candidate
+
+    def best(self, limit: int) -> list[_Candidate]:
+        ranked = sorted(self.scored.values(), key=lambda c: c.score, reverse=True)
+        return [c for c in ranked if c.score >= MIN_SCORE][:limit]
+
+    def decided(self) -> bool:
+        """Whether the best candidate so far is already a confident answer."""
+        return bool(_confident_flags(self.best(2), self.mode)[:1] == [True])
 
 
 class SearchQuery(msgspec.Struct, frozen=True):
@@ -120,6 +153,38 @@ def parse_search(name: str, region: str, birth_date: str | None, *, today: dt.da
 _REGION = re.compile(r"\d{2}(\.\d{2}(\.\d{2}(\.\d{4})?)?)?")
 
 
+def key_pairs(query: list[str], weights: TokenWeights, kabkota: str, words: int) -> list[tuple[str, str]]:
+    """Pairs of blocking keys that the right voter must both carry.
+
+    From the `words` rarest typed words, every two words give the four pairs (one key of each);
+    so the voter is found if two of those words are in their name with at most one typo each.
+    A one-word name pairs each of its keys with itself.
+    """
+    rarest = sorted(set(query), key=lambda token: (weights.counts.get(token, 0), -len(token)))[:words]
+    prefix = kabkota.replace(".", "")
+    keys = [[prefix + key for key in token_keys(token)] for token in rarest]
+    if len(keys) == 1:
+        keys.append(keys[0])
+    pairs = {
+        (min(a, b), max(a, b))
+        for i, first in enumerate(keys)
+        for second in keys[i + 1 :]
+        for a in first
+        for b in second
+    }
+    return sorted(pairs)
+
+
+def _confident_flags(ranked: list[_Candidate], mode: str) -> list[bool]:
+    """Only the best can be "this is you": high enough, and clearly ahead of the next one."""
+    threshold, margin = CONFIDENT[mode]
+    runner_up = ranked[1].score if len(ranked) > 1 else 0.0
+    return [
+        rank == 0 and candidate.score >= threshold and candidate.score - runner_up >= margin
+        for rank, candidate in enumerate(ranked)
+    ]
+
+
 def region_pattern(region: str) -> str:
     """A kelurahan matches itself; a kecamatan or kab/kota matches every kelurahan inside it."""
     return region if region.count(".") == 3 else region + ".%"
@@ -181,7 +246,8 @@ class NameSearch:
         query = folded_tokens(name)
         if not query:
             return []
-        query_compact = compact_key(name)
+        mode = "public" if birth_date else "helpdesk"
+        ranking = _Ranking(query, compact_key(name), mode)
         async with self.pool.acquire() as conn:
             weights = await self._weights(conn, dataset_id, query)
             if birth_date is not None:
@@ -190,29 +256,45 @@ class NameSearch:
                         dataset_id=dataset_id, birth_date=birth_date, region_pattern=region_pattern(region)
                     )
                 )
+                await self._rank(conn, dataset_id, ranking, records)
             else:
-                rarest = sorted(set(query), key=lambda token: (weights.counts.get(token, 0), -len(token)))
-                keys = name_keys(rarest[:KEY_WORDS], region[:5])
-                records = await conn.fetch(
-                    *QUERIES["search-by-keys"](
-                        dataset_id=dataset_id,
-                        keys=keys,
-                        region_pattern=region_pattern(region),
-                        max_candidates=MAX_CANDIDATES,
+                # The two rarest words usually decide; a third is asked only when they did not
+                # (an extra or misspelt word among them), so most searches make one cheap query.
+                seen: set[tuple[str, str]] = set()
+                for words in (2, KEY_WORDS):
+                    pairs = [
+                        pair for pair in key_pairs(query, weights, region[:5], words) if pair not in seen
+                    ]
+                    if not pairs:
+                        break
+                    seen.update(pairs)
+                    records = await conn.fetch(
+                        *QUERIES["search-by-keys"](
+                            dataset_id=dataset_id,
+                            first_keys=[first for first, _ in pairs],
+                            second_keys=[second for _, second in pairs],
+                            region_pattern=region_pattern(region),
+                            max_candidates=MAX_CANDIDATES,
+                        )
                     )
-                )
-            candidates = self._prefilter(" ".join(query), records)
-            weights = await self._weights(
-                conn, dataset_id, sorted({token for c in candidates for token in c.tokens} | set(query))
-            )
-        for candidate in candidates:
-            candidate.score = score_name(
-                query, query_compact, candidate.tokens, compact_key(candidate.record["name"]), weights
-            )
-        candidates = sorted(
-            (c for c in candidates if c.score >= MIN_SCORE), key=lambda c: c.score, reverse=True
-        )
-        return self._hits(candidates[:limit], "public" if birth_date else "helpdesk", masked)
+                    await self._rank(conn, dataset_id, ranking, records)
+                    if ranking.decided():
+                        break
+        return self._hits(ranking.best(limit), mode, masked)
+
+    async def _rank(
+        self,
+        conn: asyncpg.Connection | PoolConnectionProxy,
+        dataset_id: int,
+        ranking: _Ranking,
+        records: list[asyncpg.Record],
+    ) -> None:
+        candidates = [
+            c for c in self._prefilter(" ".join(ranking.query), records) if c.id not in ranking.scored
+        ]
+        tokens = sorted({token for c in candidates for token in c.tokens} | set(ranking.query))
+        weights = await self._weights(conn, dataset_id, tokens)
+        ranking.add(candidates, weights)
 
     @staticmethod
     def _prefilter(query_key: str, records: list[asyncpg.Record]) -> list[_Candidate]:
@@ -225,23 +307,17 @@ class NameSearch:
 
     @staticmethod
     def _hits(ranked: list[_Candidate], mode: str, masked: bool) -> list[SearchHit]:
-        threshold, margin = CONFIDENT[mode]
-        hits = []
-        for rank, candidate in enumerate(ranked):
-            runner_up = ranked[1].score if len(ranked) > 1 else 0.0
-            confident = rank == 0 and candidate.score >= threshold and candidate.score - runner_up >= margin
-            record = candidate.record
-            hits.append(
-                SearchHit(
-                    voter_id=format(record["id"], "016x"),
-                    nik_hash=record["nik_hash"],
-                    name=mask_name(record["name"]) if masked else record["name"],
-                    score=round(candidate.score, 1),
-                    confident=confident,
-                    kelurahan_code=record["kelurahan_code"],
-                )
+        return [
+            SearchHit(
+                voter_id=format(candidate.id, "016x"),
+                nik_hash=candidate.record["nik_hash"],
+                name=mask_name(candidate.record["name"]) if masked else candidate.record["name"],
+                score=round(candidate.score, 1),
+                confident=confident,
+                kelurahan_code=candidate.record["kelurahan_code"],
             )
-        return hits
+            for candidate, confident in zip(ranked, _confident_flags(ranked, mode), strict=True)
+        ]
 
     async def _weights(
         self, conn: asyncpg.Connection | PoolConnectionProxy, dataset_id: int, tokens: list[str]

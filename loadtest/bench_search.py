@@ -1,0 +1,134 @@
+"""Latency of name search on a 1,000,000-voter kab/kota, per mode, beside a bare query.
+
+    .venv/bin/python loadtest/bench_search.py [--voters 1000000] [--queries 400]
+
+Imports a synthetic Kota Metro of `--voters` voters, then times searches one at a time through
+the service's own search path (`NameSearch.search` + `results`: retrieval, scoring, the answer
+with TPS and region names) for three modes: public (name + birth date, kab/kota), help desk in
+one kelurahan, help desk across the kab/kota. Half the queries carry one typo. The bare
+baseline is one indexed SQL query per search (public: everyone born that day in the kab/kota;
+kelurahan: everyone in the kelurahan) with no scoring.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import csv
+import datetime as dt
+import random
+import statistics
+import sys
+import time
+from pathlib import Path
+
+import asyncpg
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from loadtest.harness import BENCH_DIR, bench_servers, fresh_database
+from service.importer import import_dataset
+from service.lookup import PublishedDataset
+from service.nik import NikHasher
+from service.schemas import DatasetInfo
+from service.search import NameSearch
+from service.synth import write_synthetic_dpt
+
+DATABASE = "dpt_bench_search"
+
+
+def typo(name: str, rng: random.Random) -> str:
+    words = name.split()
+    index = max(range(len(words)), key=lambda i: len(words[i]))
+    word = words[index]
+    if len(word) >= 4:
+        at = rng.randrange(1, len(word) - 1)
+        word = word[:at] + rng.choice("AEIOU") + word[at + 1 :]
+    words[index] = word
+    return " ".join(words)
+
+
+def percentile(values: list[float], share: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(share * len(ordered)))]
+
+
+async def run(voters: int, queries: int) -> None:
+    folder = BENCH_DIR / f"synth-{voters}"
+    if not (folder / "dpt.csv").exists():
+        write_synthetic_dpt(folder, voters=voters)
+    with (folder / "dpt.csv").open(encoding="utf-8", newline="") as stream:
+        rows = list(csv.DictReader(stream))
+    rng = random.Random(5)
+    sample = rng.sample(rows, queries)
+    with bench_servers() as (admin_url, _redis):
+        url = await fresh_database(admin_url, DATABASE)
+        conn = await asyncpg.connect(url)
+        summary = await import_dataset(
+            conn, voters_path=folder / "dpt.csv", tps_path=folder / "tps.csv", hasher=NikHasher("b" * 32)
+        )
+        await conn.close()
+        print(f"imported {summary.rows_loaded:,} voters in {summary.seconds:.1f} s", file=sys.stderr)
+        dataset = PublishedDataset(
+            summary.dataset_id, DatasetInfo(version=summary.version, election="", polling_date=None)
+        )
+        pool = await asyncpg.create_pool(url, min_size=2, max_size=4, server_settings={"jit": "off"})
+        search = NameSearch(pool)
+        timings: dict[str, list[float]] = {"public": [], "kelurahan": [], "kab/kota": [], "bare public": [],
+                                           "bare kelurahan": []}  # fmt: skip
+        found = {"public": 0, "kelurahan": 0, "kab/kota": 0}
+        for index, row in enumerate(sample):
+            name = typo(row["nama"], rng) if index % 2 else row["nama"]
+            born = dt.datetime.strptime(row["tanggal_lahir"], "%d-%m-%Y").date()
+            modes = {
+                "public": dict(region="18.72", birth_date=born, limit=5, masked=True),
+                "kelurahan": dict(region=row["kode_kelurahan"], birth_date=None, limit=20, masked=False),
+                "kab/kota": dict(region="18.72", birth_date=None, limit=20, masked=False),
+            }
+            for mode, options in modes.items():
+                started = time.perf_counter()
+                hits = await search.search(dataset.id, name=name, **options)  # type: ignore[arg-type]
+                await search.results(dataset, hits, masked=bool(options["masked"]))
+                timings[mode].append((time.perf_counter() - started) * 1000)
+                found[mode] += bool(hits) and hits[0].kelurahan_code == row["kode_kelurahan"]
+            started = time.perf_counter()
+            await pool.fetch(
+                "select id, name from voter where dataset_id = $1 and birth_date = $2 and kelurahan_code like $3",
+                dataset.id, born, "18.72.%",
+            )  # fmt: skip
+            timings["bare public"].append((time.perf_counter() - started) * 1000)
+            started = time.perf_counter()
+            await pool.fetch(
+                "select id, name from voter where dataset_id = $1 and kelurahan_code = $2",
+                dataset.id, row["kode_kelurahan"],
+            )  # fmt: skip
+            timings["bare kelurahan"].append((time.perf_counter() - started) * 1000)
+        await pool.close()
+    print(
+        f"\nname search on {voters:,} voters in one kab/kota, {queries} queries per mode (half with a typo)\n"
+    )
+    print("| mode | p50 ms | p95 ms | p99 ms | max ms | target p95 |")
+    print("|---|---:|---:|---:|---:|---:|")
+    targets = {"public": "20", "kelurahan": "30", "kab/kota": "100"}
+    for mode, values in timings.items():
+        print(
+            f"| {mode} | {statistics.median(values):.1f} | {percentile(values, 0.95):.1f} | "
+            f"{percentile(values, 0.99):.1f} | {max(values):.1f} | {targets.get(mode, '-')} |"
+        )
+    print(
+        "\nbest hit in the right kelurahan: " + ", ".join(f"{m} {n / queries:.2f}" for m, n in found.items())
+    )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--voters", type=int, default=1_000_000)
+    parser.add_argument("--queries", type=int, default=400)
+    args = parser.parse_args()
+    asyncio.run(run(args.voters, args.queries))
+
+
+if __name__ == "__main__":
+    main()
