@@ -21,7 +21,7 @@ from service.errors import InvalidInput
 from service.lookup import PublishedDataset, voter_from_record
 from service.names.masking import mask_name
 from service.names.normalise import compact_key, folded_tokens, is_only_titles, token_keys
-from service.names.scoring import TokenWeights, score_name
+from service.names.scoring import NameMatch, TokenWeights, match_name
 from service.schemas import SearchResult
 from service.store.queries import QUERIES
 
@@ -31,7 +31,9 @@ MAX_CANDIDATES = 2000  # a safety cap on what one key pair reads from PostgreSQL
 SCORED = 150  # candidates scored word by word after a fast whole-name prefilter
 KEY_WORDS = 3  # how many of the rarest typed words choose the candidates
 # A best answer is "this is you" only when it scores this high and this far ahead of the next.
-CONFIDENT = {"public": (80.0, 5.0), "helpdesk": (86.0, 6.0)}
+CONFIDENT = {"public": (80.0, 4.0), "helpdesk": (86.0, 4.0)}
+_SAME_COVERAGE = 0.1
+_MIN_VOTER_COVERAGE = 0.5  # "BUDI" alone does not say which BUDI SANTOSO WIBOWO
 _TOKEN_CACHE_SIZE = 200_000
 
 
@@ -47,7 +49,11 @@ class SearchHit(msgspec.Struct, frozen=True):
 class _Candidate(msgspec.Struct):
     record: asyncpg.Record
     tokens: list[str]
-    score: float = 0.0
+    match: NameMatch | None = None
+
+    @property
+    def score(self) -> float:
+        return self.match.score if self.match else 0.0
 
     @property
     def id(self) -> int:
@@ -65,7 +71,7 @@ class _Ranking:
 
     def add(self, candidates: list[_Candidate], weights: TokenWeights) -> None:
         for candidate in candidates:
-            candidate.score = score_name(
+            candidate.match = match_name(
                 self.query,
                 self.query_compact,
                 candidate.tokens,
@@ -75,7 +81,9 @@ class _Ranking:
             self.scored[candidate.id] = candidate
 
     def best(self, limit: int) -> list[_Candidate]:
-        ranked = sorted(self.scored.values(), key=lambda c: c.score, reverse=True)
+        # Every typed word found as is beats a closer-scoring candidate that needs a typo:
+        # HENDRA TANUDJAJA is HENDRA YOHANES TANUDJAJA before HENDRA TANJAYA.
+        ranked = sorted(self.scored.values(), key=lambda c: (_names_all_words(c), c.score), reverse=True)
         return [c for c in ranked if c.score >= MIN_SCORE][:limit]
 
     def decided(self) -> bool:
@@ -153,18 +161,20 @@ def parse_search(name: str, region: str, birth_date: str | None, *, today: dt.da
 _REGION = re.compile(r"\d{2}(\.\d{2}(\.\d{2}(\.\d{4})?)?)?")
 
 
-def key_pairs(query: list[str], weights: TokenWeights, kabkota: str, words: int) -> list[tuple[str, str]]:
+def key_pairs(
+    query: list[str], weights: TokenWeights, kabkota: str, words: int, *, alone: bool = False
+) -> list[tuple[str, str]]:
     """Pairs of blocking keys that the right voter must both carry.
 
     From the `words` rarest typed words, every two words give the four pairs (one key of each);
     so the voter is found if two of those words are in their name with at most one typo each.
-    A one-word name pairs each of its keys with itself.
+    With `alone` (or a one-word name) each key pairs with itself: any one word is enough.
     """
     rarest = sorted(set(query), key=lambda token: (weights.counts.get(token, 0), -len(token)))[:words]
     prefix = kabkota.replace(".", "")
     keys = [[prefix + key for key in token_keys(token)] for token in rarest]
-    if len(keys) == 1:
-        keys.append(keys[0])
+    if alone or len(keys) == 1:
+        return sorted({(key, key) for group in keys for key in group})
     pairs = {
         (min(a, b), max(a, b))
         for i, first in enumerate(keys)
@@ -175,14 +185,34 @@ def key_pairs(query: list[str], weights: TokenWeights, kabkota: str, words: int)
     return sorted(pairs)
 
 
+def _names_all_words(candidate: _Candidate) -> bool:
+    match = candidate.match
+    return match is not None and match.exact and match.voter_coverage >= _MIN_VOTER_COVERAGE
+
+
 def _confident_flags(ranked: list[_Candidate], mode: str) -> list[bool]:
-    """Only the best can be "this is you": high enough, and clearly ahead of the next one."""
+    """Only the best can be "this is you".
+
+    Never when a typed word is none of the voter's words, or the query names too little of the
+    voter. An exact match (every typed word found as is) is confident unless another candidate
+    matches exactly and names about as much of its voter (SITI ROMLAH is not SITI ROMLAH
+    SETYOWATI, but ATIK HARYATI could be ATIK JIHAN HARYATI or ATIK HARYATI SUSANTI); any
+    other best must score high enough and stand clearly ahead of the next.
+    """
+    flags = [False] * len(ranked)
+    if not ranked or ranked[0].match is None:
+        return flags
+    best, others = ranked[0].match, [c.match for c in ranked[1:] if c.match is not None]
+    if best.stranger_word or best.voter_coverage < _MIN_VOTER_COVERAGE:
+        return flags
+    rivals = [o for o in others if o.exact and o.voter_coverage >= _MIN_VOTER_COVERAGE]
+    if best.exact:
+        flags[0] = not any(o.voter_coverage >= best.voter_coverage - _SAME_COVERAGE for o in rivals)
+        return flags
     threshold, margin = CONFIDENT[mode]
-    runner_up = ranked[1].score if len(ranked) > 1 else 0.0
-    return [
-        rank == 0 and candidate.score >= threshold and candidate.score - runner_up >= margin
-        for rank, candidate in enumerate(ranked)
-    ]
+    runner_up = others[0].score if others else 0.0
+    flags[0] = not rivals and best.score >= threshold and best.score - runner_up >= margin
+    return flags
 
 
 def region_pattern(region: str) -> str:
@@ -259,11 +289,14 @@ class NameSearch:
                 await self._rank(conn, dataset_id, ranking, records)
             else:
                 # The two rarest words usually decide; a third is asked only when they did not
-                # (an extra or misspelt word among them), so most searches make one cheap query.
+                # (an extra or misspelt word among them), and as a last resort any key of the two
+                # rarest words alone (a word misspelt at both ends); most searches make one query.
                 seen: set[tuple[str, str]] = set()
-                for words in (2, KEY_WORDS):
+                for words, alone in ((2, False), (KEY_WORDS, False), (2, True)):
                     pairs = [
-                        pair for pair in key_pairs(query, weights, region[:5], words) if pair not in seen
+                        pair
+                        for pair in key_pairs(query, weights, region[:5], words, alone=alone)
+                        if pair not in seen
                     ]
                     if not pairs:
                         break
@@ -298,11 +331,17 @@ class NameSearch:
 
     @staticmethod
     def _prefilter(query_key: str, records: list[asyncpg.Record]) -> list[_Candidate]:
+        """At C speed, keep the candidates closest by words (any order, subsets) or as one string
+        (merged or split words); only those are scored word by word."""
         if len(records) > SCORED:
-            best = process.extract(
-                query_key, [r["name_key"] for r in records], scorer=fuzz.token_set_ratio, limit=SCORED
+            keys = [r["name_key"] for r in records]
+            by_words = process.extract(query_key, keys, scorer=fuzz.token_set_ratio, limit=SCORED)
+            compact = query_key.replace(" ", "")
+            by_string = process.extract(
+                compact, [key.replace(" ", "") for key in keys], scorer=fuzz.ratio, limit=SCORED // 3
             )
-            records = [records[index] for _, _, index in best]
+            chosen = sorted({index for _, _, index in by_words} | {index for _, _, index in by_string})
+            records = [records[index] for index in chosen]
         return [_Candidate(record, record["name_key"].split()) for record in records]
 
     @staticmethod

@@ -14,15 +14,13 @@ from dataclasses import dataclass
 
 from rapidfuzz.distance import OSA, Levenshtein
 
-# Below this similarity two words are different words, not a typo of each other.
-_SAME_WORD = 0.6
 _INITIAL = 0.85  # "B" for BUDI: likely, not certain
 # One typo in a word of this many letters (or more, for 5): short words are easier to mistype into
 # another real word, so a typo in them is weaker evidence.
-_ONE_TYPO = {2: 0.0, 3: 0.7, 4: 0.85, 5: 0.93}
+_ONE_TYPO = {2: 0.0, 3: 0.7, 4: 0.85, 5: 0.92}
 # A query word the voter lacks is evidence of another person however common the word is.
 _MISMATCH_WEIGHT_FLOOR = 0.5
-_QUERY_SHARE = 0.7  # how much the query's words being found counts against the voter's being typed
+_QUERY_SHARE = 0.85  # how much the query's words being found counts against the voter's being typed
 
 
 def word_similarity(query: str, candidate: str) -> float:
@@ -36,8 +34,10 @@ def word_similarity(query: str, candidate: str) -> float:
     longest = max(len(query), len(candidate))
     if edits == 1:
         return _ONE_TYPO.get(longest, _ONE_TYPO[5])
+    # Two slips in a long word (SUGIHARTONO/SUGIARTONO-like) may still be the word; in a short
+    # one (RADIT/ARDI, NENG/NENENG) they make another name.
     similarity = 1.0 - edits / longest
-    return min(similarity, 0.75) if similarity >= _SAME_WORD else 0.0
+    return min(similarity, 0.75) if similarity >= 0.7 else 0.0
 
 
 @dataclass(frozen=True)
@@ -75,30 +75,57 @@ def _aligned(query: list[str], candidate: list[str]) -> tuple[list[float], list[
     return query_sims, candidate_sims
 
 
-def _coverage(tokens: list[str], sims: list[float], weight: TokenWeights) -> float:
+def _coverage(tokens: list[str], sims: list[float], weight: TokenWeights, *, floor: float) -> float:
     found = total = 0.0
     for token, similarity in zip(tokens, sims, strict=True):
         w = weight(token)
         found += w * similarity
-        # A missing word weighs at least the floor: common or not, it is not this voter's word.
-        total += w if similarity > 0 else max(w, _MISMATCH_WEIGHT_FLOOR)
+        total += w if similarity > 0 else max(w, floor)
     return found / total if total else 0.0
+
+
+@dataclass(frozen=True)
+class NameMatch:
+    score: float  # 0..100
+    exact: bool  # every typed word is one of the voter's (order, merged words, left-out words aside)
+    stranger_word: bool  # a typed word is none of the voter's words: likely another person
+    voter_coverage: float  # share, by weight, of the voter's words that the query accounts for
+
+
+_NO_MATCH = NameMatch(0.0, exact=False, stranger_word=True, voter_coverage=0.0)
+_WHOLE_STRING = 0.88
+_STRANGER_WEIGHT = 0.25  # below this a word is too common (I, Ni) to call its absence a stranger
+
+
+def match_name(
+    query: list[str], query_compact: str, candidate: list[str], candidate_compact: str, weight: TokenWeights
+) -> NameMatch:
+    """How well the candidate's folded words explain the typed ones, and what kind of match it is."""
+    if not query or not candidate:
+        return _NO_MATCH
+    if query_compact == candidate_compact:
+        return NameMatch(100.0, exact=True, stranger_word=False, voter_coverage=1.0)
+    query_sims, candidate_sims = _aligned(query, candidate)
+    # A typed word the voter lacks weighs at least the floor: common or not, it is evidence of
+    # another person. The voter's words the query left out (a dropped middle name) count less.
+    query_side = _coverage(query, query_sims, weight, floor=_MISMATCH_WEIGHT_FLOOR)
+    voter_side = _coverage(candidate, candidate_sims, weight, floor=0.0)
+    by_words = _QUERY_SHARE * query_side + (1 - _QUERY_SHARE) * voter_side
+    # Merged or split words (NUR HAYATI / NURHAYATI) with a typo only line up as whole strings;
+    # only then do the word counts differ.
+    whole = Levenshtein.normalized_similarity(query_compact, candidate_compact)
+    if len(query) != len(candidate) and whole >= _WHOLE_STRING and whole > by_words:
+        return NameMatch(100.0 * whole, exact=False, stranger_word=False, voter_coverage=whole)
+    stranger = any(
+        similarity == 0.0 and weight(token) >= _STRANGER_WEIGHT
+        for token, similarity in zip(query, query_sims, strict=True)
+    )
+    exact = all(similarity == 1.0 for similarity in query_sims)
+    return NameMatch(100.0 * by_words, exact=exact, stranger_word=stranger, voter_coverage=voter_side)
 
 
 def score_name(
     query: list[str], query_compact: str, candidate: list[str], candidate_compact: str, weight: TokenWeights
 ) -> float:
     """0..100: how well the candidate's folded words explain the query's (and vice versa)."""
-    if not query or not candidate:
-        return 0.0
-    if query_compact == candidate_compact:
-        return 100.0
-    query_sims, candidate_sims = _aligned(query, candidate)
-    query_side = _coverage(query, query_sims, weight)
-    # The voter's words the query left out (a dropped middle name) count, but less.
-    candidate_side = _coverage(candidate, candidate_sims, weight)
-    by_words = _QUERY_SHARE * query_side + (1 - _QUERY_SHARE) * candidate_side
-    # Merged or split words (NUR HAYATI / NURHAYATI) only line up as whole strings.
-    whole = Levenshtein.normalized_similarity(query_compact, candidate_compact)
-    whole = whole if whole >= 0.85 else 0.0
-    return 100.0 * max(by_words, whole)
+    return match_name(query, query_compact, candidate, candidate_compact, weight).score
