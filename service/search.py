@@ -20,7 +20,7 @@ from rapidfuzz import fuzz, process
 from service.errors import InvalidInput
 from service.lookup import PublishedDataset, voter_from_record
 from service.names.masking import mask_name
-from service.names.normalise import compact_key, folded_tokens, is_only_titles, token_keys
+from service.names.normalise import Words, folded_tokens, is_only_titles, token_keys, words_of
 from service.names.scoring import NameMatch, TokenWeights, match_name
 from service.schemas import SearchResult
 from service.store.queries import QUERIES
@@ -63,21 +63,15 @@ class _Candidate(msgspec.Struct):
 class _Ranking:
     """The candidates scored so far for one search, best first."""
 
-    def __init__(self, query: list[str], query_compact: str, mode: str) -> None:
-        self.query = query
-        self.query_compact = query_compact
+    def __init__(self, query: Words, mode: str) -> None:
+        self.words = query
+        self.query = query.folded
         self.mode = mode
         self.scored: dict[int, _Candidate] = {}
 
     def add(self, candidates: list[_Candidate], weights: TokenWeights) -> None:
         for candidate in candidates:
-            candidate.match = match_name(
-                self.query,
-                self.query_compact,
-                candidate.tokens,
-                compact_key(candidate.record["name"]),
-                weights,
-            )
+            candidate.match = match_name(self.words, words_of(candidate.record["name"]), weights)
             self.scored[candidate.id] = candidate
 
     def best(self, limit: int) -> list[_Candidate]:
@@ -273,11 +267,12 @@ class NameSearch:
         limit: int,
         masked: bool,
     ) -> list[SearchHit]:
-        query = folded_tokens(name)
+        words = words_of(name)
+        query = words.folded
         if not query:
             return []
         mode = "public" if birth_date else "helpdesk"
-        ranking = _Ranking(query, compact_key(name), mode)
+        ranking = _Ranking(words, mode)
         async with self.pool.acquire() as conn:
             weights = await self._weights(conn, dataset_id, query)
             if birth_date is not None:
@@ -292,10 +287,10 @@ class NameSearch:
                 # (an extra or misspelt word among them), and as a last resort any key of the two
                 # rarest words alone (a word misspelt at both ends); most searches make one query.
                 seen: set[tuple[str, str]] = set()
-                for words, alone in ((2, False), (KEY_WORDS, False), (2, True)):
+                for word_count, alone in ((2, False), (KEY_WORDS, False), (2, True)):
                     pairs = [
                         pair
-                        for pair in key_pairs(query, weights, region[:5], words, alone=alone)
+                        for pair in key_pairs(query, weights, region[:5], word_count, alone=alone)
                         if pair not in seen
                     ]
                     if not pairs:

@@ -99,9 +99,7 @@ WEIGHTS = TokenWeights(
 
 
 def score(query: str, candidate: str) -> float:
-    return score_name(
-        folded_tokens(query), compact_key(query), folded_tokens(candidate), compact_key(candidate), WEIGHTS
-    )
+    return score_name(query, candidate, WEIGHTS)
 
 
 @pytest.mark.parametrize(

@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from functools import lru_cache
+from typing import NamedTuple
 
 # Honorifics and titles written before a name (compared without dots, lower case).
 PREFIX_TITLES = frozenset({
@@ -43,9 +44,12 @@ _DEGREE_TAIL = re.compile(r",.*$")  # "SITI AMINAH, S.PD., M.M." - everything af
 _DOUBLED = re.compile(r"(.)\1+")
 _H_AFTER_CONSONANT = re.compile(r"(?<=[bcdfgjklmnpqrstvwxz])h")
 # Old (van Ophuijsen / Soewandi) and new spellings, and letters Indonesians write interchangeably,
-# folded to one side. Order matters: digraphs before the letters inside them.
+# folded to one side. Order matters: digraphs before the letters inside them. Old TJ is both C
+# (Tjahjo/Cahyo) and T+Y (Setjo/Setyo), and old DJ both J and D+Y (Widja/Widya): TY and DY
+# fold with them.
 _FOLDS = (
-    ("oe", "u"), ("ie", "i"), ("dj", "j"), ("tj", "c"), ("ch", "h"), ("kh", "h"), ("sj", "sy"), ("nj", "ny"),
+    ("oe", "u"), ("ie", "i"), ("dj", "j"), ("tj", "c"), ("ty", "c"), ("dy", "j"), ("ch", "h"), ("kh", "h"),
+    ("sj", "sy"), ("nj", "ny"),
     ("z", "j"), ("j", "y"), ("sy", "s"), ("iy", "i"), ("uw", "u"), ("v", "p"), ("f", "p"), ("q", "k"),
     ("x", "ks"),
 )  # fmt: skip
@@ -77,15 +81,26 @@ def is_only_titles(name: str) -> bool:
     return bool(tokens) and all(token in PREFIX_TITLES or token in SUFFIX_TITLES for token in tokens)
 
 
+def _is_title(token: str, titles: frozenset[str]) -> bool:
+    # Folded forms count too, so that folding a folded name changes nothing (IER folds to IR).
+    return token in titles or fold_token(token) in _folded(titles)
+
+
+@lru_cache(maxsize=2)
+def _folded(titles: frozenset[str]) -> frozenset[str]:
+    # One-letter folds (MH -> M) would swallow initials such as the M. of Muhammad.
+    return frozenset(folded for folded in map(fold_token, titles) if len(folded) > 1)
+
+
 def name_tokens(name: str) -> list[str]:
     """The words of a name with titles and degrees removed and abbreviations expanded.
 
     Not yet spelling-folded: `["muhammad", "djoko", "soeprijadi"]`.
     """
     tokens = raw_tokens(name)
-    while len(tokens) > 1 and tokens[0] in PREFIX_TITLES:
+    while len(tokens) > 1 and _is_title(tokens[0], PREFIX_TITLES):
         tokens.pop(0)
-    while len(tokens) > 1 and tokens[-1] in SUFFIX_TITLES:
+    while len(tokens) > 1 and _is_title(tokens[-1], SUFFIX_TITLES):
         tokens.pop()
     return [ABBREVIATIONS.get(token, token) for token in tokens]
 
@@ -119,6 +134,19 @@ def folded_tokens(name: str) -> list[str]:
 def compact_key(name: str) -> str:
     """The whole name folded as one word, so NUR HAYATI and NURHAYATI compare equal."""
     return fold_token("".join(name_tokens(name)))
+
+
+class Words(NamedTuple):
+    """A name ready for scoring: its words folded and as written (same order), and compact."""
+
+    folded: list[str]
+    raw: list[str]
+    compact: str
+
+
+def words_of(name: str) -> Words:
+    raw = name_tokens(name)
+    return Words([fold_token(token) for token in raw], raw, fold_token("".join(raw)))
 
 
 def fold_name(name: str) -> str:

@@ -14,10 +14,13 @@ from dataclasses import dataclass
 
 from rapidfuzz.distance import OSA, Levenshtein
 
+from service.names.normalise import Words, words_of
+
 _INITIAL = 0.85  # "B" for BUDI: likely, not certain
 # One typo in a word of this many letters (or more, for 5): short words are easier to mistype into
 # another real word, so a typo in them is weaker evidence.
 _ONE_TYPO = {2: 0.0, 3: 0.7, 4: 0.85, 5: 0.92}
+_TWO_SLIPS, _LONG_WORD = 0.7, 10
 # A query word the voter lacks is evidence of another person however common the word is.
 _MISMATCH_WEIGHT_FLOOR = 0.5
 _QUERY_SHARE = 0.85  # how much the query's words being found counts against the voter's being typed
@@ -34,10 +37,9 @@ def word_similarity(query: str, candidate: str) -> float:
     longest = max(len(query), len(candidate))
     if edits == 1:
         return _ONE_TYPO.get(longest, _ONE_TYPO[5])
-    # Two slips in a long word (SUGIHARTONO/SUGIARTONO-like) may still be the word; in a short
-    # one (RADIT/ARDI, NENG/NENENG) they make another name.
-    similarity = 1.0 - edits / longest
-    return min(similarity, 0.75) if similarity >= 0.7 else 0.0
+    # Two slips in a long word may still be the word; in a shorter one they make another name
+    # (RADIT/ARDI, NENG/NENENG, SUGIARTI/YUNIARTI).
+    return _TWO_SLIPS if edits == 2 and longest >= _LONG_WORD else 0.0
 
 
 @dataclass(frozen=True)
@@ -54,14 +56,22 @@ class TokenWeights:
         return max(0.1, math.log((self.voters + 1) / (count + 1)) / math.log(self.voters + 1))
 
 
-def _aligned(query: list[str], candidate: list[str]) -> tuple[list[float], list[float]]:
-    """Best one-to-one pairing of words (greedy by similarity); similarity per word of each side."""
+def _aligned(query: Words, candidate: Words) -> tuple[list[float], list[float]]:
+    """Best one-to-one pairing of words (greedy by similarity); similarity per word of each side.
+
+    Words compare folded and as written, the better counting: folding can turn one typo into
+    two (ANNG folds to ANG, two edits from ANANG; as written it is one).
+    """
     pairs = sorted(
-        ((word_similarity(q, c), i, j) for i, q in enumerate(query) for j, c in enumerate(candidate)),
+        (
+            (max(word_similarity(fq, fc), word_similarity(rq, rc)), i, j)
+            for i, (fq, rq) in enumerate(zip(query.folded, query.raw, strict=True))
+            for j, (fc, rc) in enumerate(zip(candidate.folded, candidate.raw, strict=True))
+        ),
         reverse=True,
     )
-    query_sims = [0.0] * len(query)
-    candidate_sims = [0.0] * len(candidate)
+    query_sims = [0.0] * len(query.folded)
+    candidate_sims = [0.0] * len(candidate.folded)
     used_query: set[int] = set()
     used_candidate: set[int] = set()
     for similarity, i, j in pairs:
@@ -97,35 +107,31 @@ _WHOLE_STRING = 0.88
 _STRANGER_WEIGHT = 0.25  # below this a word is too common (I, Ni) to call its absence a stranger
 
 
-def match_name(
-    query: list[str], query_compact: str, candidate: list[str], candidate_compact: str, weight: TokenWeights
-) -> NameMatch:
-    """How well the candidate's folded words explain the typed ones, and what kind of match it is."""
-    if not query or not candidate:
+def match_name(query: Words, candidate: Words, weight: TokenWeights) -> NameMatch:
+    """How well the candidate's words explain the typed ones, and what kind of match it is."""
+    if not query.folded or not candidate.folded:
         return _NO_MATCH
-    if query_compact == candidate_compact:
+    if query.compact == candidate.compact:
         return NameMatch(100.0, exact=True, stranger_word=False, voter_coverage=1.0)
     query_sims, candidate_sims = _aligned(query, candidate)
     # A typed word the voter lacks weighs at least the floor: common or not, it is evidence of
     # another person. The voter's words the query left out (a dropped middle name) count less.
-    query_side = _coverage(query, query_sims, weight, floor=_MISMATCH_WEIGHT_FLOOR)
-    voter_side = _coverage(candidate, candidate_sims, weight, floor=0.0)
+    query_side = _coverage(query.folded, query_sims, weight, floor=_MISMATCH_WEIGHT_FLOOR)
+    voter_side = _coverage(candidate.folded, candidate_sims, weight, floor=0.0)
     by_words = _QUERY_SHARE * query_side + (1 - _QUERY_SHARE) * voter_side
     # Merged or split words (NUR HAYATI / NURHAYATI) with a typo only line up as whole strings;
     # only then do the word counts differ.
-    whole = Levenshtein.normalized_similarity(query_compact, candidate_compact)
-    if len(query) != len(candidate) and whole >= _WHOLE_STRING and whole > by_words:
+    whole = Levenshtein.normalized_similarity(query.compact, candidate.compact)
+    if len(query.folded) != len(candidate.folded) and whole >= _WHOLE_STRING and whole > by_words:
         return NameMatch(100.0 * whole, exact=False, stranger_word=False, voter_coverage=whole)
     stranger = any(
         similarity == 0.0 and weight(token) >= _STRANGER_WEIGHT
-        for token, similarity in zip(query, query_sims, strict=True)
+        for token, similarity in zip(query.folded, query_sims, strict=True)
     )
     exact = all(similarity == 1.0 for similarity in query_sims)
     return NameMatch(100.0 * by_words, exact=exact, stranger_word=stranger, voter_coverage=voter_side)
 
 
-def score_name(
-    query: list[str], query_compact: str, candidate: list[str], candidate_compact: str, weight: TokenWeights
-) -> float:
-    """0..100: how well the candidate's folded words explain the query's (and vice versa)."""
-    return match_name(query, query_compact, candidate, candidate_compact, weight).score
+def score_name(query: str, candidate: str, weight: TokenWeights) -> float:
+    """0..100 for two names as typed (tests and tools; the search scores prepared words)."""
+    return match_name(words_of(query), words_of(candidate), weight).score
