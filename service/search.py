@@ -33,6 +33,9 @@ KEY_WORDS = 3  # how many of the rarest typed words choose the candidates
 # A best answer is "this is you" only when it scores this high and this far ahead of the next.
 CONFIDENT = {"public": (80.0, 4.0), "helpdesk": (86.0, 4.0)}
 _SAME_COVERAGE = 0.1
+# How firmly every telling typed word must match. Without a birth date a slip in a short word
+# (DIAH/WIA) may be another person; with one, only a word with no counterpart at all rules out.
+FIRM_WORD = {"public": 0.01, "helpdesk": 0.8}
 _MIN_VOTER_COVERAGE = 0.5  # "BUDI" alone does not say which BUDI SANTOSO WIBOWO
 _TOKEN_CACHE_SIZE = 200_000
 
@@ -187,7 +190,8 @@ def _names_all_words(candidate: _Candidate) -> bool:
 def _confident_flags(ranked: list[_Candidate], mode: str) -> list[bool]:
     """Only the best can be "this is you".
 
-    Never when a typed word is none of the voter's words, or the query names too little of the
+    Never when a typed word is none of the voter's words (or, without a birth date, only a
+    weak likeness of one), or the query names too little of the
     voter. An exact match (every typed word found as is) is confident unless another candidate
     matches exactly and names about as much of its voter (SITI ROMLAH is not SITI ROMLAH
     SETYOWATI, but ATIK HARYATI could be ATIK JIHAN HARYATI or ATIK HARYATI SUSANTI); any
@@ -197,7 +201,7 @@ def _confident_flags(ranked: list[_Candidate], mode: str) -> list[bool]:
     if not ranked or ranked[0].match is None:
         return flags
     best, others = ranked[0].match, [c.match for c in ranked[1:] if c.match is not None]
-    if best.stranger_word or best.voter_coverage < _MIN_VOTER_COVERAGE:
+    if best.weakest_word < FIRM_WORD[mode] or best.voter_coverage < _MIN_VOTER_COVERAGE:
         return flags
     rivals = [o for o in others if o.exact and o.voter_coverage >= _MIN_VOTER_COVERAGE]
     if best.exact:

@@ -98,13 +98,13 @@ def _coverage(tokens: list[str], sims: list[float], weight: TokenWeights, *, flo
 class NameMatch:
     score: float  # 0..100
     exact: bool  # every typed word is one of the voter's (order, merged words, left-out words aside)
-    stranger_word: bool  # a typed word is none of the voter's words: likely another person
+    weakest_word: float  # similarity of the worst-matched telling typed word (0: a stranger word)
     voter_coverage: float  # share, by weight, of the voter's words that the query accounts for
 
 
-_NO_MATCH = NameMatch(0.0, exact=False, stranger_word=True, voter_coverage=0.0)
+_NO_MATCH = NameMatch(0.0, exact=False, weakest_word=0.0, voter_coverage=0.0)
 _WHOLE_STRING = 0.88
-_STRANGER_WEIGHT = 0.25  # below this a word is too common (I, Ni) to call its absence a stranger
+_TELLING_WEIGHT = 0.25  # below this a word is too common (I, Ni) to tell people apart
 
 
 def match_name(query: Words, candidate: Words, weight: TokenWeights) -> NameMatch:
@@ -112,7 +112,7 @@ def match_name(query: Words, candidate: Words, weight: TokenWeights) -> NameMatc
     if not query.folded or not candidate.folded:
         return _NO_MATCH
     if query.compact == candidate.compact:
-        return NameMatch(100.0, exact=True, stranger_word=False, voter_coverage=1.0)
+        return NameMatch(100.0, exact=True, weakest_word=1.0, voter_coverage=1.0)
     query_sims, candidate_sims = _aligned(query, candidate)
     # A typed word the voter lacks weighs at least the floor: common or not, it is evidence of
     # another person. The voter's words the query left out (a dropped middle name) count less.
@@ -123,13 +123,20 @@ def match_name(query: Words, candidate: Words, weight: TokenWeights) -> NameMatc
     # only then do the word counts differ.
     whole = Levenshtein.normalized_similarity(query.compact, candidate.compact)
     if len(query.folded) != len(candidate.folded) and whole >= _WHOLE_STRING and whole > by_words:
-        return NameMatch(100.0 * whole, exact=False, stranger_word=False, voter_coverage=whole)
-    stranger = any(
-        similarity == 0.0 and weight(token) >= _STRANGER_WEIGHT
-        for token, similarity in zip(query.folded, query_sims, strict=True)
+        return NameMatch(100.0 * whole, exact=False, weakest_word=whole, voter_coverage=whole)
+    # How well the worst-matched telling word is matched: a typed word with no counterpart, or
+    # only a weak one (a slip in a three-letter word), may be another person's name. Words too
+    # common to tell people apart (I, Ni) do not count.
+    weakest = min(
+        (
+            similarity
+            for token, similarity in zip(query.folded, query_sims, strict=True)
+            if weight(token) >= _TELLING_WEIGHT
+        ),
+        default=1.0,
     )
     exact = all(similarity == 1.0 for similarity in query_sims)
-    return NameMatch(100.0 * by_words, exact=exact, stranger_word=stranger, voter_coverage=voter_side)
+    return NameMatch(100.0 * by_words, exact=exact, weakest_word=weakest, voter_coverage=voter_side)
 
 
 def score_name(query: str, candidate: str, weight: TokenWeights) -> float:
