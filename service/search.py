@@ -36,6 +36,9 @@ _SAME_COVERAGE = 0.1
 # How firmly every telling typed word must match. Without a birth date a slip in a short word
 # (DIAH/WIA) may be another person; with one, only a word with no counterpart at all rules out.
 FIRM_WORD = {"public": 0.01, "helpdesk": 0.8}
+# In a whole kab/kota, two words each one letter off (EVI HARJATI / DEVI MARYATI) are as often
+# a neighbour as a double typo; with a birth date the neighbour would have to share the day too.
+MAX_INEXACT_WORDS = {"public": 3, "helpdesk": 1}
 _MIN_VOTER_COVERAGE = 0.5  # "BUDI" alone does not say which BUDI SANTOSO WIBOWO
 _TOKEN_CACHE_SIZE = 200_000
 
@@ -191,7 +194,7 @@ def _confident_flags(ranked: list[_Candidate], mode: str) -> list[bool]:
     """Only the best can be "this is you".
 
     Never when a typed word is none of the voter's words (or, without a birth date, only a
-    weak likeness of one), or the query names too little of the
+    weak likeness of one, or two words need a typo each), or the query names too little of the
     voter. An exact match (every typed word found as is) is confident unless another candidate
     matches exactly and names about as much of its voter (SITI ROMLAH is not SITI ROMLAH
     SETYOWATI, but ATIK HARYATI could be ATIK JIHAN HARYATI or ATIK HARYATI SUSANTI); any
@@ -201,7 +204,11 @@ def _confident_flags(ranked: list[_Candidate], mode: str) -> list[bool]:
     if not ranked or ranked[0].match is None:
         return flags
     best, others = ranked[0].match, [c.match for c in ranked[1:] if c.match is not None]
-    if best.weakest_word < FIRM_WORD[mode] or best.voter_coverage < _MIN_VOTER_COVERAGE:
+    if (
+        best.weakest_word < FIRM_WORD[mode]
+        or best.inexact_words > MAX_INEXACT_WORDS[mode]
+        or best.voter_coverage < _MIN_VOTER_COVERAGE
+    ):
         return flags
     rivals = [o for o in others if o.exact and o.voter_coverage >= _MIN_VOTER_COVERAGE]
     if best.exact:

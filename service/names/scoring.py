@@ -100,9 +100,10 @@ class NameMatch:
     exact: bool  # every typed word is one of the voter's (order, merged words, left-out words aside)
     weakest_word: float  # similarity of the worst-matched telling typed word (0: a stranger word)
     voter_coverage: float  # share, by weight, of the voter's words that the query accounts for
+    inexact_words: int  # telling typed words found only with a typo
 
 
-_NO_MATCH = NameMatch(0.0, exact=False, weakest_word=0.0, voter_coverage=0.0)
+_NO_MATCH = NameMatch(0.0, exact=False, weakest_word=0.0, voter_coverage=0.0, inexact_words=0)
 _WHOLE_STRING = 0.88
 _TELLING_WEIGHT = 0.25  # below this a word is too common (I, Ni) to tell people apart
 
@@ -112,7 +113,7 @@ def match_name(query: Words, candidate: Words, weight: TokenWeights) -> NameMatc
     if not query.folded or not candidate.folded:
         return _NO_MATCH
     if query.compact == candidate.compact:
-        return NameMatch(100.0, exact=True, weakest_word=1.0, voter_coverage=1.0)
+        return NameMatch(100.0, exact=True, weakest_word=1.0, voter_coverage=1.0, inexact_words=0)
     query_sims, candidate_sims = _aligned(query, candidate)
     # A typed word the voter lacks weighs at least the floor: common or not, it is evidence of
     # another person. The voter's words the query left out (a dropped middle name) count less.
@@ -123,7 +124,9 @@ def match_name(query: Words, candidate: Words, weight: TokenWeights) -> NameMatc
     # only then do the word counts differ.
     whole = Levenshtein.normalized_similarity(query.compact, candidate.compact)
     if len(query.folded) != len(candidate.folded) and whole >= _WHOLE_STRING and whole > by_words:
-        return NameMatch(100.0 * whole, exact=False, weakest_word=whole, voter_coverage=whole)
+        return NameMatch(
+            100.0 * whole, exact=False, weakest_word=whole, voter_coverage=whole, inexact_words=1
+        )
     # How well the worst-matched telling word is matched: a typed word with no counterpart, or
     # only a weak one (a slip in a three-letter word), may be another person's name. Words too
     # common to tell people apart (I, Ni) do not count.
@@ -135,8 +138,18 @@ def match_name(query: Words, candidate: Words, weight: TokenWeights) -> NameMatc
         ),
         default=1.0,
     )
-    exact = all(similarity == 1.0 for similarity in query_sims)
-    return NameMatch(100.0 * by_words, exact=exact, weakest_word=weakest, voter_coverage=voter_side)
+    inexact = sum(
+        1
+        for token, similarity in zip(query.folded, query_sims, strict=True)
+        if similarity < 1.0 and weight(token) >= _TELLING_WEIGHT
+    )
+    return NameMatch(
+        100.0 * by_words,
+        exact=inexact == 0 and all(similarity == 1.0 for similarity in query_sims),
+        weakest_word=weakest,
+        voter_coverage=voter_side,
+        inexact_words=inexact,
+    )
 
 
 def score_name(query: str, candidate: str, weight: TokenWeights) -> float:
