@@ -89,7 +89,7 @@ async def evaluate(admin_url: str, args: argparse.Namespace) -> None:
         trgm_missing = await prepare_trgm(conn, summary.dataset_id)
     finally:
         await conn.close()
-    pool = await asyncpg.create_pool(url, min_size=2, max_size=4)
+    pool = await asyncpg.create_pool(url, min_size=2, max_size=4, server_settings={"jit": "off"})
     try:
         ids = await voter_ids_by_row(pool, summary.dataset_id)
         rows = [row for row in read_dpt(folder / "dpt.csv") if row.source_row in ids]
@@ -98,7 +98,9 @@ async def evaluate(admin_url: str, args: argparse.Namespace) -> None:
         absent = args.absent if args.absent is not None else max(1, args.queries // 4)
         methods = [("matcher", matcher_searcher(NameSearch(pool), summary.dataset_id, ids), True)]
         baselines = [("rapidfuzz WRatio", rapidfuzz_searcher(rows), False)]
-        if trgm_missing:
+        if args.no_baselines:
+            baselines = []
+        elif trgm_missing:
             print(f"pg_trgm baseline skipped: {trgm_missing}", file=sys.stderr)
         else:
             baselines.insert(0, ("pg_trgm", trgm_searcher(pool), False))
@@ -147,6 +149,7 @@ def main() -> None:
     parser.add_argument("--absent", type=int, default=None, help="absent queries per mode")
     parser.add_argument("--seed", type=int, default=1, help="query seed")
     parser.add_argument("--examples", type=int, default=10, help="failure examples per mode")
+    parser.add_argument("--no-baselines", action="store_true", help="the matcher only (faster)")
     args = parser.parse_args()
     with bench_servers() as (admin_url, _redis_url):
         asyncio.run(evaluate(admin_url, args))

@@ -31,7 +31,7 @@ MAX_CANDIDATES = 2000  # a safety cap on what one key pair reads from PostgreSQL
 SCORED = 150  # candidates scored word by word after a fast whole-name prefilter
 KEY_WORDS = 3  # how many of the rarest typed words choose the candidates
 # A best answer is "this is you" only when it scores this high and this far ahead of the next.
-CONFIDENT = {"public": (80.0, 4.0), "helpdesk": (86.0, 4.0)}
+CONFIDENT = {"public": (80.0, 4.0), "helpdesk": (88.0, 4.0)}
 _SAME_COVERAGE = 0.1
 # How firmly every telling typed word must match. Without a birth date a slip in a short word
 # (DIAH/WIA) may be another person; with one, only a word with no counterpart at all rules out.
