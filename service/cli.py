@@ -118,6 +118,7 @@ async def run_import(settings: Settings, args: argparse.Namespace) -> ImportSumm
             rejects_path=Path(args.rejects) if args.rejects else None,
             publish=not args.no_publish,
             progress=_say,
+            connect=lambda: _connect(settings),
         )
     finally:
         await conn.close()

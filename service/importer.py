@@ -19,7 +19,7 @@ import re
 import secrets
 import time
 from collections import Counter
-from collections.abc import AsyncIterator, Callable, Iterator
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 from random import Random
@@ -58,6 +58,7 @@ MAX_NAME_LENGTH = 200
 KEEP_RETIRED = 1  # versions kept for rollback besides the published one
 PROGRESS_EVERY = 100_000
 Progress = Callable[[str], None]
+Connect = Callable[[], Awaitable[asyncpg.Connection]]  # opens another connection to the same database
 _GENDERS = {"L": "L", "P": "P", "LAKI-LAKI": "L", "PEREMPUAN": "P"}
 _TPS_KINDS = {"reguler", "khusus"}
 
@@ -219,7 +220,18 @@ class _VoterValidator:
         self.birth_dates: dict[str, str] = {}
         self.places: dict[tuple[str, str], tuple[str, str]] = {}
         # How many voters carry each folded word: rare words weigh more in name search.
-        self.token_counts: Counter[str] = Counter()
+        self.token_counts: dict[str, int] = {}
+        # A name repeats often in a DPT (SRI RAHAYU, SUPARMI): fold it once per kab/kota.
+        self.search_keys: dict[tuple[str, str], tuple[str, str, tuple[str, ...]]] = {}
+
+    def _search_keys(self, name: str, kabkota: str) -> tuple[str, str, tuple[str, ...]]:
+        """(folded name, keys as a COPY array literal, distinct folded words) of one name."""
+        tokens = folded_tokens(name)
+        found = (" ".join(tokens), "{" + ",".join(name_keys(tokens, kabkota)) + "}", tuple(set(tokens)))
+        if len(self.search_keys) >= _PLACE_CACHE_LIMIT:
+            self.search_keys.clear()
+        self.search_keys[name, kabkota] = found
+        return found
 
     def _birth_date(self, raw: str) -> str:
         try:
@@ -281,15 +293,18 @@ class _VoterValidator:
                 for text in (name, birth_place, address, rt, rw, disability, note)
             )
         # Search keys are letters only (service/names/normalise.py): nothing in them to escape.
-        tokens = folded_tokens(name)
-        self.token_counts.update(set(tokens))
-        keys = name_keys(tokens, code[:5])
+        search = self.search_keys.get((name, code[:5]))
+        if search is None:
+            search = self._search_keys(name, code[:5])
+        name_key, keys, tokens = search
+        for token in tokens:
+            self.token_counts[token] = self.token_counts.get(token, 0) + 1
         # One line of COPY's text format: bytea as \\x-hex (the backslash doubled), \N for NULL.
         return "\t".join((
             context.dataset_id_text, str(self.ids.getrandbits(63)), str(row),
             "\\\\x" + self.hasher(digits).hex(),
             name, birth_place or "\\N", born, sex, address or "\\N", rt or "\\N", rw or "\\N",
-            code, number, disability or "\\N", note or "\\N", " ".join(tokens), "{" + ",".join(keys) + "}",
+            code, number, disability or "\\N", note or "\\N", name_key, keys,
         )) + "\n"  # fmt: skip
 
 
@@ -370,8 +385,8 @@ def parse_chunk(data: bytes, first_line: int, validator: _VoterValidator | None 
             rejects.append((row, rejected.reason, rejected.detail))
             continue
         loaded += 1
-    counts, validator.token_counts = validator.token_counts, Counter()
-    return ChunkResult("".join(lines).encode(), rejects, read, loaded, counts)
+    counts, validator.token_counts = validator.token_counts, {}
+    return ChunkResult("".join(lines).encode(), rejects, read, loaded, Counter(counts))
 
 
 _SURROGATE = re.compile("[\udc80-\udcff]")
@@ -428,6 +443,7 @@ class _VoterJob(NamedTuple):
     say: Progress
     workers: int
     token_counts: Counter[str]
+    connect: Connect | None
 
 
 async def _copy_voters(conn: asyncpg.Connection, partition: str, job: _VoterJob) -> _Counts:
@@ -492,6 +508,7 @@ async def import_dataset(
     progress: Progress | None = None,
     today: dt.date | None = None,
     workers: int | None = None,
+    connect: Connect | None = None,
 ) -> ImportSummary:
     """Load both files into a new dataset version and (by default) publish it."""
     started = time.perf_counter()
@@ -527,7 +544,14 @@ async def import_dataset(
             columns,
         )
         job = _VoterJob(
-            dataset_id, voters_path, context, voter_rejects, say, workers or os.cpu_count() or 1, Counter()
+            dataset_id,
+            voters_path,
+            context,
+            voter_rejects,
+            say,
+            workers or os.cpu_count() or 1,
+            Counter(),
+            connect,
         )
         counts = await _load_voters(conn, job)
     await conn.execute(
@@ -574,6 +598,7 @@ async def _load_voters(conn: asyncpg.Connection, job: _VoterJob) -> _Counts:
                 )
                 loaded -= 1
             await conn.fetchval(*QUERIES["index-voter-partition"](dataset_id=job.dataset_id))
+        await _build_search_indexes(conn, job)
         await conn.copy_records_to_table(
             "name_token_count",
             records=[(job.dataset_id, token, count) for token, count in job.token_counts.items()],
@@ -585,6 +610,31 @@ async def _load_voters(conn: asyncpg.Connection, job: _VoterJob) -> _Counts:
         await conn.execute(*QUERIES["delete-dataset"](dataset_id=job.dataset_id))
         raise
     return _Counts(counts.read, loaded)
+
+
+SEARCH_INDEXES = ("keys", "born", "kelurahan")  # the GIN index first: it takes longest
+
+
+async def _build_search_indexes(conn: asyncpg.Connection, job: _VoterJob) -> None:
+    """Build the name-search indexes, at the same time on extra connections when the importer
+    was given a way to open them (PostgreSQL builds different indexes of one table at once)."""
+    if job.connect is None:
+        for index in SEARCH_INDEXES:
+            await conn.execute(*QUERIES["index-voter-search"](dataset_id=job.dataset_id, index_name=index))
+        return
+    extra = [await job.connect() for _ in SEARCH_INDEXES[1:]]
+    try:
+        await asyncio.gather(
+            *(
+                connection.execute(
+                    *QUERIES["index-voter-search"](dataset_id=job.dataset_id, index_name=index)
+                )
+                for connection, index in zip([conn, *extra], SEARCH_INDEXES, strict=True)
+            )
+        )
+    finally:
+        for connection in extra:
+            await connection.close()
 
 
 def _fail(message: str) -> NoReturn:

@@ -261,3 +261,26 @@ def test_chunks_end_only_between_records() -> None:
     assert len(chunks) > 1
     assert all(chunk.count(b'"') % 2 == 0 for chunk, _ in chunks)
     assert [line for _, line in chunks][1] == 2 + chunks[0][0].count(b"\n")
+
+
+async def test_search_indexes_are_built_alongside_on_extra_connections(
+    conn: asyncpg.Connection, database_url: str, small_dataset: DatasetFiles, hasher: NikHasher
+) -> None:
+    opened: list[asyncpg.Connection] = []
+
+    async def connect() -> asyncpg.Connection:
+        opened.append(await asyncpg.connect(database_url))
+        return opened[-1]
+
+    summary = await import_dataset(
+        conn, voters_path=small_dataset.voters, tps_path=small_dataset.tps, hasher=hasher, connect=connect
+    )
+    indexes = {
+        row["indexname"]
+        for row in await conn.fetch(
+            "select indexname from pg_indexes where tablename = $1", f"voter_{summary.dataset_id}"
+        )
+    }
+    suffixes = {name.rsplit("_", 1)[-1] for name in indexes}
+    assert suffixes == {"nik", "born", "kel", "keys"}
+    assert len(opened) == 2 and all(c.is_closed() for c in opened)

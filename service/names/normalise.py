@@ -81,9 +81,15 @@ def is_only_titles(name: str) -> bool:
     return bool(tokens) and all(token in PREFIX_TITLES or token in SUFFIX_TITLES for token in tokens)
 
 
-def _is_title(token: str, titles: frozenset[str]) -> bool:
+@lru_cache(maxsize=65_536)
+def _is_prefix_title(token: str) -> bool:
     # Folded forms count too, so that folding a folded name changes nothing (IER folds to IR).
-    return token in titles or fold_token(token) in _folded(titles)
+    return token in PREFIX_TITLES or fold_token(token) in _folded(PREFIX_TITLES)
+
+
+@lru_cache(maxsize=65_536)
+def _is_suffix_title(token: str) -> bool:
+    return token in SUFFIX_TITLES or fold_token(token) in _folded(SUFFIX_TITLES)
 
 
 @lru_cache(maxsize=2)
@@ -98,9 +104,9 @@ def name_tokens(name: str) -> list[str]:
     Not yet spelling-folded: `["muhammad", "djoko", "soeprijadi"]`.
     """
     tokens = raw_tokens(name)
-    while len(tokens) > 1 and _is_title(tokens[0], PREFIX_TITLES):
+    while len(tokens) > 1 and _is_prefix_title(tokens[0]):
         tokens.pop(0)
-    while len(tokens) > 1 and _is_title(tokens[-1], SUFFIX_TITLES):
+    while len(tokens) > 1 and _is_suffix_title(tokens[-1]):
         tokens.pop()
     return [ABBREVIATIONS.get(token, token) for token in tokens]
 
@@ -168,4 +174,9 @@ def name_keys(tokens: list[str], kabkota: str) -> list[str]:
     """The keys stored with a voter, qualified by kab/kota (`1872sup`) so that a search in one
     kab/kota never reads the postings of the other 513."""
     prefix = kabkota.replace(".", "")
-    return list(dict.fromkeys(prefix + key for token in tokens for key in token_keys(token)))
+    return list(dict.fromkeys(key for token in tokens for key in _qualified_keys(prefix, token)))
+
+
+@lru_cache(maxsize=131_072)
+def _qualified_keys(prefix: str, token: str) -> tuple[str, ...]:
+    return tuple(prefix + key for key in token_keys(token))

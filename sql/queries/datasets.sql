@@ -55,6 +55,9 @@ select source_row, first_row from dedupe_voter_partition(:dataset_id);
 -- name: index-voter-partition
 select index_voter_partition(:dataset_id);
 
+-- name: index-voter-search
+select index_voter_search(:dataset_id, :index_name);
+
 -- name: attach-voter-partition
 select attach_voter_partition(:dataset_id);
 
