@@ -27,7 +27,7 @@ from service.store.queries import QUERIES
 
 MAX_NAME_LENGTH = 100
 MIN_SCORE = 50.0  # below this a candidate is someone else: not shown, least of all to the public
-MAX_CANDIDATES = 2000  # a safety cap on what one key pair reads from PostgreSQL
+MAX_CANDIDATES = 600  # a safety cap on what one key pair reads from PostgreSQL
 SCORED = 150  # candidates scored word by word after a fast whole-name prefilter
 KEY_WORDS = 3  # how many of the rarest typed words choose the candidates
 # A best answer is "this is you" only when it scores this high and this far ahead of the next.

@@ -105,6 +105,7 @@ class NameMatch:
 
 _NO_MATCH = NameMatch(0.0, exact=False, weakest_word=0.0, voter_coverage=0.0, inexact_words=0)
 _WHOLE_STRING = 0.88
+_SAME_STRING = 0.95
 _TELLING_WEIGHT = 0.25  # below this a word is too common (I, Ni) to tell people apart
 
 
@@ -124,8 +125,11 @@ def match_name(query: Words, candidate: Words, weight: TokenWeights) -> NameMatc
     # only then do the word counts differ.
     whole = Levenshtein.normalized_similarity(query.compact, candidate.compact)
     if len(query.folded) != len(candidate.folded) and whole >= _WHOLE_STRING and whole > by_words:
+        # Only a near-identical string is a merged or split name; a looser likeness across word
+        # boundaries (EKA DIAH / CHADIDJAH) counts as two slips, too many to be sure.
+        slips = 1 if whole >= _SAME_STRING else 2
         return NameMatch(
-            100.0 * whole, exact=False, weakest_word=whole, voter_coverage=whole, inexact_words=1
+            100.0 * whole, exact=False, weakest_word=whole, voter_coverage=whole, inexact_words=slips
         )
     # How well the worst-matched telling word is matched: a typed word with no counterpart, or
     # only a weak one (a slip in a three-letter word), may be another person's name. Words too
