@@ -58,10 +58,10 @@ def percentile(values: list[float], share: float) -> float:
     return ordered[min(len(ordered) - 1, int(share * len(ordered)))]
 
 
-async def run(voters: int, queries: int) -> None:
-    folder = BENCH_DIR / f"synth-{voters}"
+async def run(voters: int, queries: int, kabkota: str) -> None:
+    folder = BENCH_DIR / (f"synth-{voters}" if kabkota == "18.72" else f"synth-{kabkota}-{voters}")
     if not (folder / "dpt.csv").exists():
-        write_synthetic_dpt(folder, voters=voters)
+        write_synthetic_dpt(folder, kabkota=kabkota, voters=voters)
     with (folder / "dpt.csv").open(encoding="utf-8", newline="") as stream:
         rows = list(csv.DictReader(stream))
     rng = random.Random(5)
@@ -87,9 +87,9 @@ async def run(voters: int, queries: int) -> None:
             born = dt.datetime.strptime(row["tanggal_lahir"], "%d-%m-%Y").date()
             # mode -> (region, birth date, limit, masked)
             modes: dict[str, tuple[str, dt.date | None, int, bool]] = {
-                "public": ("18.72", born, 5, True),
+                "public": (kabkota, born, 5, True),
                 "kelurahan": (row["kode_kelurahan"], None, 20, False),
-                "kab/kota": ("18.72", None, 20, False),
+                "kab/kota": (kabkota, None, 20, False),
             }
             for mode, (region, birth_date, limit, masked) in modes.items():
                 started = time.perf_counter()
@@ -100,14 +100,16 @@ async def run(voters: int, queries: int) -> None:
                 timings[mode].append((time.perf_counter() - started) * 1000)
                 found[mode] += bool(hits) and hits[0].kelurahan_code == row["kode_kelurahan"]
             started = time.perf_counter()
-            await pool.fetch(BARE_PUBLIC, dataset.id, born, "18.72.%")
+            await pool.fetch(BARE_PUBLIC, dataset.id, born, kabkota + ".%")
             timings["bare public"].append((time.perf_counter() - started) * 1000)
             started = time.perf_counter()
             await pool.fetch(BARE_KELURAHAN, dataset.id, row["kode_kelurahan"])
             timings["bare kelurahan"].append((time.perf_counter() - started) * 1000)
         await pool.close()
+    kelurahan = len({row["kode_kelurahan"] for row in rows})
     print(
-        f"\nname search on {voters:,} voters in one kab/kota, {queries} queries per mode (half with a typo)\n"
+        f"\nname search on {voters:,} voters in kab/kota {kabkota} ({kelurahan} kelurahan/desa), "
+        f"{queries} queries per mode (half with a typo)\n"
     )
     print("| mode | p50 ms | p95 ms | p99 ms | max ms | target p95 |")
     print("|---|---:|---:|---:|---:|---:|")
@@ -128,8 +130,9 @@ def main() -> None:
     )
     parser.add_argument("--voters", type=int, default=1_000_000)
     parser.add_argument("--queries", type=int, default=400)
+    parser.add_argument("--kabkota", default="18.72", help="18.71 (Bandar Lampung) has 126 kelurahan")
     args = parser.parse_args()
-    asyncio.run(run(args.voters, args.queries))
+    asyncio.run(run(args.voters, args.queries, args.kabkota))
 
 
 if __name__ == "__main__":
