@@ -15,6 +15,7 @@ from pathlib import Path
 import asyncpg
 import pytest
 import redis.asyncio as aioredis
+from hypothesis import settings as hypothesis_settings
 from litestar.testing import AsyncTestClient
 
 from service.app import create_app
@@ -24,6 +25,12 @@ from service.nik import NikHasher
 from service.settings import Settings, load_settings
 from service.store.migrate import migrate
 from tests.factories import DatasetFiles, write_small_dataset
+
+# Under CI the property tests replay the same examples every run: a failure is reproducible and
+# never a coin toss; locally they explore new examples each time.
+hypothesis_settings.register_profile("ci", derandomize=True, max_examples=200)
+if os.environ.get("CI") == "true":
+    hypothesis_settings.load_profile("ci")
 
 DEFAULT_DATABASE_URL = "postgresql://postgres@127.0.0.1:5432/test"
 DEFAULT_REDIS_URL = "redis://127.0.0.1:6379/0"
@@ -67,21 +74,31 @@ async def template_database(server_urls: tuple[str, str]) -> str:
     return name
 
 
+@contextlib.asynccontextmanager
+async def database_from_template(
+    admin_url: str, template: str, prefix: str = "dpt_test"
+) -> AsyncIterator[str]:
+    """A fresh database copied from the migrated template; dropped afterwards."""
+    name = f"{prefix}_{secrets.token_hex(4)}"
+    admin = await asyncpg.connect(admin_url)
+    try:
+        await admin.execute(f'create database "{name}" template "{template}"')
+    finally:
+        await admin.close()
+    try:
+        yield with_database(admin_url, name)
+    finally:
+        admin = await asyncpg.connect(admin_url)
+        try:
+            await admin.execute(f'drop database if exists "{name}" with (force)')
+        finally:
+            await admin.close()
+
+
 @pytest.fixture
 async def database_url(server_urls: tuple[str, str], template_database: str) -> AsyncIterator[str]:
-    admin_url = server_urls[0]
-    name = f"dpt_test_{secrets.token_hex(4)}"
-    admin = await asyncpg.connect(admin_url)
-    try:
-        await admin.execute(f'create database "{name}" template "{template_database}"')
-    finally:
-        await admin.close()
-    yield with_database(admin_url, name)
-    admin = await asyncpg.connect(admin_url)
-    try:
-        await admin.execute(f'drop database if exists "{name}" with (force)')
-    finally:
-        await admin.close()
+    async with database_from_template(server_urls[0], template_database) as url:
+        yield url
 
 
 @pytest.fixture

@@ -8,7 +8,6 @@ has no pg_trgm).
 
 from __future__ import annotations
 
-import secrets
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -16,12 +15,12 @@ from pathlib import Path
 import asyncpg
 import pytest
 
-from service.embedded import with_database
 from service.importer import import_dataset
 from service.names.normalise import fold_name
 from service.nik import NikHasher
 from service.search import NameSearch
 from service.synth import write_synthetic_dpt
+from tests.conftest import database_from_template
 from tests.name_eval import (
     MODES,
     QueryGenerator,
@@ -63,21 +62,8 @@ async def evaluation(
     server_urls: tuple[str, str], template_database: str, tmp_path_factory: pytest.TempPathFactory
 ) -> AsyncIterator[Evaluation]:
     """One imported DPT and one run of every mode, shared by the tests below."""
-    admin_url = server_urls[0]
-    name = f"dpt_eval_{secrets.token_hex(4)}"
-    admin = await asyncpg.connect(admin_url)
-    try:
-        await admin.execute(f'create database "{name}" template "{template_database}"')
-    finally:
-        await admin.close()
-    try:
-        yield await _evaluate(with_database(admin_url, name), tmp_path_factory.mktemp("eval"))
-    finally:
-        admin = await asyncpg.connect(admin_url)
-        try:
-            await admin.execute(f'drop database if exists "{name}" with (force)')
-        finally:
-            await admin.close()
+    async with database_from_template(server_urls[0], template_database, prefix="dpt_eval") as url:
+        yield await _evaluate(url, tmp_path_factory.mktemp("eval"))
 
 
 async def _evaluate(url: str, folder: Path) -> Evaluation:

@@ -83,19 +83,20 @@ def is_only_titles(name: str) -> bool:
 
 @lru_cache(maxsize=65_536)
 def _is_prefix_title(token: str) -> bool:
-    # Folded forms count too, so that folding a folded name changes nothing (IER folds to IR).
-    return token in PREFIX_TITLES or fold_token(token) in _folded(PREFIX_TITLES)
+    # Folded forms count too, so that folding a folded name changes nothing (IER folds to IR,
+    # CH to H).
+    return token in PREFIX_TITLES or fold_token(token) in _folded(PREFIX_TITLES, shortest=1)
 
 
 @lru_cache(maxsize=65_536)
 def _is_suffix_title(token: str) -> bool:
-    return token in SUFFIX_TITLES or fold_token(token) in _folded(SUFFIX_TITLES)
+    # One-letter folds (MH -> M) would swallow a final initial such as the M. of Muhammad.
+    return token in SUFFIX_TITLES or fold_token(token) in _folded(SUFFIX_TITLES, shortest=2)
 
 
 @lru_cache(maxsize=2)
-def _folded(titles: frozenset[str]) -> frozenset[str]:
-    # One-letter folds (MH -> M) would swallow initials such as the M. of Muhammad.
-    return frozenset(folded for folded in map(fold_token, titles) if len(folded) > 1)
+def _folded(titles: frozenset[str], shortest: int) -> frozenset[str]:
+    return frozenset(folded for folded in map(fold_token, titles) if len(folded) >= shortest)
 
 
 def name_tokens(name: str) -> list[str]:
@@ -133,8 +134,17 @@ def fold_token(token: str) -> str:
             return folded
 
 
+@lru_cache(maxsize=65_536)
+def fold_word(token: str) -> str:
+    """A word of a name folded; a fold that lands on an abbreviation (MM -> M) is expanded too,
+    so that folding a folded name changes nothing."""
+    folded = fold_token(token)
+    expanded = ABBREVIATIONS.get(folded)
+    return fold_token(expanded) if expanded else folded
+
+
 def folded_tokens(name: str) -> list[str]:
-    return [fold_token(token) for token in name_tokens(name)]
+    return [fold_word(token) for token in name_tokens(name)]
 
 
 def compact_key(name: str) -> str:
@@ -152,7 +162,7 @@ class Words(NamedTuple):
 
 def words_of(name: str) -> Words:
     raw = name_tokens(name)
-    return Words([fold_token(token) for token in raw], raw, fold_token("".join(raw)))
+    return Words([fold_word(token) for token in raw], raw, fold_token("".join(raw)))
 
 
 def fold_name(name: str) -> str:
