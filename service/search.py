@@ -2,8 +2,9 @@
 whether the best answer is this person.
 
 Retrieval is plain PostgreSQL (no extension): public searches read everyone in the region born
-on the given day; help-desk searches read the voters sharing a blocking key (GIN on `name_keys`)
-with the rarest words of the typed name. Candidates are then scored in Python (rapidfuzz).
+on the given day; help-desk searches read the voters carrying a pair of blocking keys (GIN on
+`name_keys`) taken from the rarest words of the typed name. Candidates are then scored in Python
+(service/names/scoring.py, rapidfuzz), and only the best may be flagged confident.
 """
 
 from __future__ import annotations
