@@ -30,7 +30,7 @@ import msgspec
 
 from service.dpt_format import TPS_COLUMNS, VOTER_COLUMNS
 from service.errors import InvalidNik
-from service.names.normalise import folded_tokens, name_keys
+from service.names.normalise import name_tokens, word_search_fields
 from service.nik import NikHasher, kecamatan_prefixes, parse_nik
 from service.store.queries import QUERIES
 
@@ -226,8 +226,10 @@ class _VoterValidator:
 
     def _search_keys(self, name: str, kabkota: str) -> tuple[str, str, tuple[str, ...]]:
         """(folded name, keys as a COPY array literal, distinct folded words) of one name."""
-        tokens = folded_tokens(name)
-        found = (" ".join(tokens), "{" + ",".join(name_keys(tokens, kabkota)) + "}", tuple(set(tokens)))
+        words = [word_search_fields(token, kabkota.replace(".", "")) for token in name_tokens(name)]
+        tokens = [folded for folded, _ in words]
+        # A key repeated by two words is stored twice; the GIN index keeps it once.
+        found = (" ".join(tokens), "{" + ",".join(keys for _, keys in words) + "}", tuple(set(tokens)))
         if len(self.search_keys) >= _PLACE_CACHE_LIMIT:
             self.search_keys.clear()
         self.search_keys[name, kabkota] = found

@@ -180,13 +180,9 @@ def token_keys(token: str) -> tuple[str, ...]:
     return (token[:3], ">" + token[-3:])
 
 
-def name_keys(tokens: list[str], kabkota: str) -> list[str]:
-    """The keys stored with a voter, qualified by kab/kota (`1872sup`) so that a search in one
-    kab/kota never reads the postings of the other 513."""
-    prefix = kabkota.replace(".", "")
-    return list(dict.fromkeys(key for token in tokens for key in _qualified_keys(prefix, token)))
-
-
 @lru_cache(maxsize=131_072)
-def _qualified_keys(prefix: str, token: str) -> tuple[str, ...]:
-    return tuple(prefix + key for key in token_keys(token))
+def word_search_fields(token: str, kabkota_prefix: str) -> tuple[str, str]:
+    """One word of a name as the importer stores it: (folded word, its kab/kota-qualified keys
+    joined by commas). Cached: a DPT has far fewer distinct words than voters."""
+    folded = fold_word(token)
+    return folded, ",".join(kabkota_prefix + key for key in token_keys(folded))
