@@ -16,7 +16,7 @@ from pathlib import Path
 
 import asyncpg
 
-from service.embedded import reachable, with_database
+from service.embedded import servers_or_embedded, with_database
 from service.store.migrate import migrate
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -27,18 +27,13 @@ LUA = Path(__file__).with_name("nik_bodies.lua")
 @contextlib.contextmanager
 def bench_servers() -> Iterator[tuple[str, str]]:
     """PostgreSQL and Redis URLs: DPT_BENCH_* when set, the local defaults when up, else embedded."""
-    database_url = os.environ.get("DPT_BENCH_DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
-    redis_url = os.environ.get("DPT_BENCH_REDIS_URL", "redis://127.0.0.1:6379/15")
-    with contextlib.ExitStack() as stack:
-        if not reachable(database_url):
-            from service.embedded import embedded_postgres
-
-            database_url = stack.enter_context(embedded_postgres(BENCH_DIR / "servers"))
-        if not redis_url.startswith("unix:") and not reachable(redis_url):
-            from service.embedded import embedded_redis
-
-            redis_url = stack.enter_context(embedded_redis(BENCH_DIR / "servers"))
-        yield database_url, redis_url
+    with servers_or_embedded(
+        os.environ.get("DPT_BENCH_DATABASE_URL") or None,
+        os.environ.get("DPT_BENCH_REDIS_URL") or None,
+        defaults=("postgresql://postgres@127.0.0.1:5432/postgres", "redis://127.0.0.1:6379/15"),
+        data_dir=BENCH_DIR / "servers",
+    ) as urls:
+        yield urls
 
 
 async def fresh_database(admin_url: str, name: str) -> str:

@@ -101,3 +101,25 @@ def embedded_redis(data_dir: Path) -> Iterator[str]:
             process.wait(timeout=5)
         if process.poll() is None:
             process.kill()
+
+
+@contextlib.contextmanager
+def servers_or_embedded(
+    database_url: str | None,
+    redis_url: str | None,
+    *,
+    defaults: tuple[str, str],
+    data_dir: Path,
+    force: bool = False,
+) -> Iterator[tuple[str, str]]:
+    """(PostgreSQL URL, Redis URL) for tests and benchmarks: a given URL is used as it is;
+    otherwise the default when it answers; otherwise (or always, with `force`) a private embedded
+    server under `data_dir`, stopped on exit."""
+    with contextlib.ExitStack() as stack:
+        chosen_database = database_url or defaults[0]
+        if force or (database_url is None and not reachable(chosen_database)):
+            chosen_database = stack.enter_context(embedded_postgres(data_dir))
+        chosen_redis = redis_url or defaults[1]
+        if force or (redis_url is None and not reachable(chosen_redis)):
+            chosen_redis = stack.enter_context(embedded_redis(data_dir))
+        yield chosen_database, chosen_redis

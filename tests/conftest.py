@@ -19,7 +19,7 @@ from hypothesis import settings as hypothesis_settings
 from litestar.testing import AsyncTestClient
 
 from service.app import create_app
-from service.embedded import reachable, with_database
+from service.embedded import servers_or_embedded, with_database
 from service.importer import ImportSummary, import_dataset
 from service.nik import NikHasher
 from service.settings import Settings, load_settings
@@ -40,19 +40,14 @@ ROOT = Path(__file__).resolve().parents[1]
 
 @pytest.fixture(scope="session")
 def server_urls() -> Iterator[tuple[str, str]]:
-    database_url = os.environ.get("DPT_TEST_DATABASE_URL") or DEFAULT_DATABASE_URL
-    redis_url = os.environ.get("DPT_TEST_REDIS_URL") or DEFAULT_REDIS_URL
-    forced = os.environ.get("DPT_TEST_EMBEDDED") == "1"
-    with contextlib.ExitStack() as stack:
-        if forced or (not os.environ.get("DPT_TEST_DATABASE_URL") and not reachable(database_url)):
-            from service.embedded import embedded_postgres
-
-            database_url = stack.enter_context(embedded_postgres(ROOT / ".pytest-servers"))
-        if forced or (not os.environ.get("DPT_TEST_REDIS_URL") and not reachable(redis_url)):
-            from service.embedded import embedded_redis
-
-            redis_url = stack.enter_context(embedded_redis(ROOT / ".pytest-servers"))
-        yield database_url, redis_url
+    with servers_or_embedded(
+        os.environ.get("DPT_TEST_DATABASE_URL") or None,
+        os.environ.get("DPT_TEST_REDIS_URL") or None,
+        defaults=(DEFAULT_DATABASE_URL, DEFAULT_REDIS_URL),
+        data_dir=ROOT / ".pytest-servers",
+        force=os.environ.get("DPT_TEST_EMBEDDED") == "1",
+    ) as urls:
+        yield urls
 
 
 @pytest.fixture(scope="session")
