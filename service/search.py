@@ -114,6 +114,15 @@ def parse_search(name: str, region: str, birth_date: str | None, *, today: dt.da
             f"Nama terlalu panjang (maksimal {MAX_NAME_LENGTH} karakter).",
             f"The name is too long (at most {MAX_NAME_LENGTH} characters).",
         )
+    if any(ch.isdigit() for ch in name):
+        # Names hold no digits; refusing them also keeps a NIK typed into the wrong field out of
+        # the search path and the audit log.
+        raise _invalid(
+            "name_has_digits",
+            "name",
+            "Nama tidak boleh berisi angka. Untuk mencari dengan NIK, gunakan pencarian NIK.",
+            "A name cannot contain digits. To search by NIK, use the NIK lookup.",
+        )
     if is_only_titles(name) or not folded_tokens(name):
         raise _invalid(
             "name_only_titles",

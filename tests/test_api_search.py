@@ -110,6 +110,7 @@ async def test_a_bad_token_is_401(client: AsyncTestClient, header: str) -> None:
         ({"name": "", "birth_date": "1990-01-01", "region": "18.72"}, "name_missing"),
         ({"name": "   ", "birth_date": "1990-01-01", "region": "18.72"}, "name_missing"),
         ({"name": "H. Drs.", "birth_date": "1990-01-01", "region": "18.72"}, "name_only_titles"),
+        ({"name": "BUDI 1872015407530001", "birth_date": "1990-01-01", "region": "18.72"}, "name_has_digits"),
         ({"name": "A" * 200, "birth_date": "1990-01-01", "region": "18.72"}, "name_too_long"),
         ({"name": "BUDI", "birth_date": "17-08-1990", "region": "18.72"}, "birth_date_invalid"),
         ({"name": "BUDI", "birth_date": "1990-02-30", "region": "18.72"}, "birth_date_invalid"),

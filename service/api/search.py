@@ -33,8 +33,8 @@ _encode = msgspec.json.Encoder().encode
         "Public: name, birth_date (YYYY-MM-DD) and region; at most 5 results with masked names. "
         "Help desk (Authorization: Bearer token from `dpt token add --role helpdesk`): birth_date optional, "
         "region inside the token's scope, at most 20 results with full names. 422 codes: name_missing, "
-        "name_only_titles, name_too_long, birth_date_invalid, birth_date_future, birth_date_required, "
-        "region_invalid, region_too_broad, region_unknown."
+        "name_has_digits, name_only_titles, name_too_long, birth_date_invalid, birth_date_future, "
+        "birth_date_required, region_invalid, region_too_broad, region_unknown."
     ),
     responses={
         401: ResponseSpec(data_container=ErrorBody, description="Bad or revoked token"),
