@@ -21,6 +21,7 @@ from service.api.nik import check_nik
 from service.api.search import search_names
 from service.errors import DomainError
 from service.lookup import NikLookup
+from service.nik import kecamatan_prefixes
 from service.search import NameSearch
 from service.settings import Settings, load_settings
 
@@ -62,6 +63,7 @@ def open_redis(settings: Settings) -> aioredis.Redis:
 def create_app(settings: Settings | None = None) -> Litestar:
     settings = settings or load_settings()
     logging.basicConfig(level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    kecamatan_prefixes()  # built now rather than by the first request
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Litestar) -> AsyncIterator[None]:

