@@ -15,13 +15,16 @@ from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import SwaggerRenderPlugin
 
 from service.access import Access
+from service.admission import Admission, admission_middleware
 from service.api.errors import domain_error_handler, http_error_handler, internal_error_handler
 from service.api.health import live, metrics, ready
 from service.api.nik import check_nik
 from service.api.search import search_names
+from service.breaker import RedisBreaker
 from service.errors import DomainError
 from service.lookup import NikLookup
 from service.nik import kecamatan_prefixes
+from service.ratelimit import RateLimiter
 from service.search import NameSearch
 from service.settings import Settings, load_settings
 
@@ -65,14 +68,20 @@ def create_app(settings: Settings | None = None) -> Litestar:
     logging.basicConfig(level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     kecamatan_prefixes()  # built now rather than by the first request
 
+    admission = Admission(settings.max_in_flight, settings.queue_seconds, settings.max_queued)
+
     @contextlib.asynccontextmanager
     async def lifespan(app: Litestar) -> AsyncIterator[None]:
         pool = await open_pool(settings)
         redis = open_redis(settings)
-        lookup = NikLookup(pool, redis, settings)
+        breaker = RedisBreaker(settings.redis_breaker_seconds)  # one per worker: cache and limits
+        lookup = NikLookup(pool, redis, settings, breaker)
+        limiter = RateLimiter.from_settings(redis, settings, breaker)
         await lookup.refresh_dataset()
         watcher = asyncio.create_task(lookup.watch_dataset())
         app.state.lookup = lookup
+        app.state.limiter = limiter
+        app.state.admission = admission
         app.state.names = NameSearch(pool)
         app.state.access = Access(pool)
         try:
@@ -82,12 +91,14 @@ def create_app(settings: Settings | None = None) -> Litestar:
             with contextlib.suppress(asyncio.CancelledError):
                 await watcher
             await lookup.close()
+            await limiter.drain()
             await redis.aclose()
             await pool.close()
 
     return Litestar(
         route_handlers=[check_nik, search_names, live, ready, metrics],
         lifespan=[lifespan],
+        middleware=[admission_middleware(admission)],
         exception_handlers={
             DomainError: domain_error_handler,
             HTTPException: http_error_handler,

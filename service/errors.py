@@ -8,6 +8,7 @@ class DomainError(Exception):
 
     status = 400
     code = "bad_request"
+    retry_after: int | None = None  # seconds, sent as Retry-After (503 and 429)
 
     def __init__(self, message: str, message_en: str, *, code: str | None = None, field: str | None = None):
         super().__init__(message_en)
@@ -57,3 +58,21 @@ class Unavailable(DomainError):
 
 class NoDataset(Unavailable):
     code = "no_dataset"
+
+
+class Overloaded(Unavailable):
+    """More requests than this worker takes on at once: shed at once rather than queued (503)."""
+
+    code = "overloaded"
+    retry_after = 1
+
+
+class RateLimited(DomainError):
+    """This client, token or phone asked too often (429); `retry_after` says when to try again."""
+
+    status = 429
+    code = "rate_limited"
+
+    def __init__(self, message: str, message_en: str, *, retry_after: int, code: str | None = None):
+        super().__init__(message, message_en, code=code)
+        self.retry_after = retry_after

@@ -15,6 +15,7 @@ import asyncpg
 import msgspec
 import redis.asyncio as aioredis
 
+from service.breaker import RedisBreaker
 from service.cache import LocalCache, TieredCache
 from service.errors import NoDataset
 from service.names.masking import mask_name
@@ -27,6 +28,7 @@ from service.store.queries import QUERIES
 log = logging.getLogger(__name__)
 
 _encode = msgspec.json.Encoder().encode
+_NOT_REGISTERED = b'{"registered":false'
 
 
 class PublishedDataset(msgspec.Struct, frozen=True):
@@ -66,17 +68,25 @@ def voter_from_record(record: asyncpg.Record, *, masked: bool) -> Voter:
 class NikLookup:
     """Answers public NIK lookups through the two-tier cache; one instance per worker."""
 
-    def __init__(self, pool: asyncpg.Pool, redis: aioredis.Redis | None, settings: Settings):
+    def __init__(
+        self,
+        pool: asyncpg.Pool,
+        redis: aioredis.Redis | None,
+        settings: Settings,
+        breaker: RedisBreaker | None = None,
+    ):
         self.pool = pool
         self.settings = settings
         self.hasher = NikHasher(settings.nik_key)
         self.dataset: PublishedDataset | None = None
         self.store_ok = False
         self.cache: TieredCache[tuple[PublishedDataset, bytes]] = TieredCache(
-            LocalCache(settings.local_cache_size, settings.local_cache_ttl_seconds),
+            LocalCache(settings.local_cache_size, settings.local_cache_ttl_seconds, settings.stale_seconds),
             redis,
             self._load,
             self._redis_ttl,
+            stale_seconds=settings.stale_seconds,
+            breaker=breaker or RedisBreaker(settings.redis_breaker_seconds),
         )
         self._not_registered: dict[int, bytes] = {}
 
@@ -158,8 +168,12 @@ class NikLookup:
             self._not_registered[dataset.id] = answer
         return answer
 
+    @staticmethod
+    def is_registered(answer: bytes) -> bool:
+        return not answer.startswith(_NOT_REGISTERED)
+
     def _redis_ttl(self, value: bytes) -> int:
-        if value.startswith(b'{"registered":false'):
+        if not self.is_registered(value):
             return self.settings.negative_cache_ttl_seconds
         return self.settings.redis_cache_ttl_seconds
 

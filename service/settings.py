@@ -23,7 +23,25 @@ SETTING_DOCS: dict[str, str] = {
     "negative_cache_ttl_seconds": "Lifetime in Redis of a 'not registered' answer.",
     "dataset_poll_seconds": "How often each worker checks which dataset version is published.",
     "max_body_bytes": "Largest request body a lookup accepts; larger ones get 422 body_too_large.",
-    "rate_limit_exempt": "Comma-separated CIDRs that will skip rate limiting (not enforced yet).",
+    "max_in_flight": "Requests one worker works on at once; more wait in a short queue (admission control).",
+    "queue_seconds": "How long a request may wait for a slot before it is shed with 503 and Retry-After.",
+    "max_queued": "Requests that may wait for a slot per worker; beyond that they are shed at once.",
+    "redis_breaker_seconds": "After a Redis failure, how long each worker skips Redis before trying again.",
+    "stale_seconds": "How long past its lifetime a cached answer may still be served while one refresh runs.",
+    "rate_limit_exempt": "CIDRs (comma-separated) that skip rate limits and anti-enumeration.",
+    "trusted_proxies": "Comma-separated CIDRs of reverse proxies whose X-Forwarded-For is believed.",
+    "rate_address_per_minute": "Requests per minute from one client address (sustained).",
+    "rate_address_burst": "Requests one client address may make at once.",
+    "rate_token_per_minute": "Requests per minute with one API token (help desks, gateways).",
+    "rate_token_burst": "Requests one API token may make at once.",
+    "rate_sms_per_minute": "SMS requests per minute from one phone number.",
+    "rate_sms_burst": "SMS requests one phone number may send at once.",
+    "misses_address_per_hour": "Anti-enumeration: distinct unregistered NIKs per hour per address.",
+    "misses_address_burst": "Distinct unregistered NIKs one client address may ask about at once.",
+    "misses_token_per_hour": "Distinct unregistered NIKs per hour for one API token.",
+    "misses_token_burst": "Distinct unregistered NIKs one API token may ask about at once.",
+    "misses_sms_per_hour": "Distinct unregistered NIKs per hour for one phone number.",
+    "misses_sms_burst": "Distinct unregistered NIKs one phone number may ask about at once.",
     "log_level": "Python logging level of the service.",
 }
 
@@ -42,7 +60,25 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     negative_cache_ttl_seconds: int = 300
     dataset_poll_seconds: float = 1.0
     max_body_bytes: int = 8192
+    max_in_flight: int = 128
+    queue_seconds: float = 0.05
+    max_queued: int = 256
+    redis_breaker_seconds: float = 2.0
+    stale_seconds: float = 30.0
     rate_limit_exempt: str = ""
+    trusted_proxies: str = ""
+    rate_address_per_minute: float = 60.0
+    rate_address_burst: int = 30
+    rate_token_per_minute: float = 1200.0
+    rate_token_burst: int = 200
+    rate_sms_per_minute: float = 4.0
+    rate_sms_burst: int = 5
+    misses_address_per_hour: float = 20.0
+    misses_address_burst: int = 10
+    misses_token_per_hour: float = 600.0
+    misses_token_burst: int = 100
+    misses_sms_per_hour: float = 10.0
+    misses_sms_burst: int = 5
     log_level: str = "INFO"
 
 

@@ -114,8 +114,21 @@ async def conn(database_url: str) -> AsyncIterator[asyncpg.Connection]:
 
 @pytest.fixture
 def settings(database_url: str, redis_url: str) -> Settings:
+    # Limits far above what any test sends; tests of the limits set their own.
     return load_settings(
-        {}, database_url=database_url, redis_url=redis_url, nik_key=TEST_NIK_KEY, dataset_poll_seconds=0.05
+        {},
+        database_url=database_url,
+        redis_url=redis_url,
+        nik_key=TEST_NIK_KEY,
+        dataset_poll_seconds=0.05,
+        rate_address_per_minute=1e6,
+        rate_address_burst=10_000,
+        misses_address_per_hour=1e6,
+        misses_address_burst=10_000,
+        rate_token_per_minute=1e6,
+        rate_token_burst=10_000,
+        misses_token_per_hour=1e6,
+        misses_token_burst=10_000,
     )
 
 

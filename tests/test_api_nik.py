@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from litestar.testing import AsyncTestClient
 
@@ -138,7 +140,8 @@ async def test_health_openapi_and_metrics(client: AsyncTestClient, published: Im
     assert operation["requestBody"]["content"]["application/json"]["schema"]["required"] == ["nik"]
     assert "422" in operation["responses"]
     metrics = (await client.get("/metrics")).text
-    assert 'dpt_cache_lookups_total{tier="local"}' in metrics
+    assert re.search(r'dpt_cache_lookups_total\{worker="\d+",tier="local"\} \d+', metrics)
+    assert "dpt_requests_shed_total" in metrics and "dpt_requests_rate_limited_total" in metrics
 
 
 async def test_before_any_publish_lookups_and_readiness_say_unavailable(settings: Settings) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import time
 from collections.abc import AsyncIterator, Awaitable, Callable
 from pathlib import Path
 
@@ -120,8 +121,13 @@ async def test_negative_answers_are_cached_with_a_shorter_life(
     keys = await client.keys("dpt:*")
     assert len(keys) == 1
     ttl = await client.ttl(keys[0])
+    stored = await client.get(keys[0])
     await client.aclose()
-    assert 0 < ttl <= lookup.settings.negative_cache_ttl_seconds
+    settings = lookup.settings
+    # Fresh for the negative lifetime, then kept as stale for `stale_seconds` more.
+    assert settings.negative_cache_ttl_seconds < ttl <= settings.negative_cache_ttl_seconds + settings.stale_seconds
+    fresh_for = int.from_bytes(stored[:8], "big") / 1000 - time.time()
+    assert 0 < fresh_for <= settings.negative_cache_ttl_seconds
 
 
 @pytest.fixture

@@ -11,7 +11,7 @@ from litestar import Request, Response
 from litestar.exceptions import HTTPException
 from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
 
-from service.errors import DomainError, InvalidInput, PayloadTooLarge, Unavailable
+from service.errors import DomainError, InvalidInput, PayloadTooLarge
 from service.schemas import ErrorBody, ErrorDetail
 
 log = logging.getLogger(__name__)
@@ -78,7 +78,7 @@ def error_response(error: DomainError) -> Response[bytes]:
             code=error.code, message=error.message, message_en=error.message_en, field=error.field
         )
     )
-    headers = {"Retry-After": str(error.retry_after)} if isinstance(error, Unavailable) else None
+    headers = {"Retry-After": str(error.retry_after)} if error.retry_after else None
     return Response(_encode(body), status_code=error.status, media_type="application/json", headers=headers)
 
 

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import os
 from typing import Any
 
 from litestar import Request, Response, get
 from litestar.openapi.datastructures import ResponseSpec
 
+from service.admission import Admission
 from service.lookup import NikLookup
+from service.ratelimit import RateLimiter
 from service.schemas import Health
 
 
@@ -39,28 +42,41 @@ async def ready(request: Request[Any, Any, Any]) -> Response[Health]:
 
 @get("/metrics", media_type="text/plain; version=0.0.4", summary="Prometheus metrics", cache=False)
 async def metrics(request: Request[Any, Any, Any]) -> str:
-    lookup: NikLookup = request.app.state.lookup
+    """This worker's counters, labelled with its process id (each granian worker has its own)."""
+    state = request.app.state
+    lookup: NikLookup = state.lookup
+    limiter: RateLimiter = state.limiter
+    admission: Admission = state.admission
     stats = lookup.cache.stats
-    lines = [
-        "# HELP dpt_cache_lookups_total NIK answers by the tier that served them.",
-        "# TYPE dpt_cache_lookups_total counter",
-        f'dpt_cache_lookups_total{{tier="local"}} {stats.local_hits}',
-        f'dpt_cache_lookups_total{{tier="redis"}} {stats.redis_hits}',
-        f'dpt_cache_lookups_total{{tier="store"}} {stats.misses}',
-        "# HELP dpt_cache_coalesced_total Lookups that waited for an identical one in flight.",
-        "# TYPE dpt_cache_coalesced_total counter",
-        f"dpt_cache_coalesced_total {stats.coalesced}",
-        "# HELP dpt_store_batches_total Batched store queries made for cache misses.",
-        "# TYPE dpt_store_batches_total counter",
-        f"dpt_store_batches_total {stats.store_batches}",
-        "# HELP dpt_redis_errors_total Redis calls that failed or timed out.",
-        "# TYPE dpt_redis_errors_total counter",
-        f"dpt_redis_errors_total {stats.redis_errors}",
-        "# HELP dpt_dataset_published Id of the published dataset this worker answers from.",
-        "# TYPE dpt_dataset_published gauge",
-        f"dpt_dataset_published {lookup.dataset.id if lookup.dataset else 0}",
-        "# HELP dpt_store_up Whether the last store check succeeded.",
-        "# TYPE dpt_store_up gauge",
-        f"dpt_store_up {int(lookup.store_ok)}",
-    ]
+    worker = f'worker="{os.getpid()}"'
+    families = [
+        ("dpt_cache_lookups_total", "counter", "NIK answers by the tier that served them.", [
+            (f'{worker},tier="local"', stats.local_hits),
+            (f'{worker},tier="local_stale"', stats.stale_served),
+            (f'{worker},tier="redis"', stats.redis_hits),
+            (f'{worker},tier="store"', stats.misses),
+        ]),
+        ("dpt_cache_coalesced_total", "counter", "Lookups that waited for an identical one in flight.",
+         [(worker, stats.coalesced)]),
+        ("dpt_cache_refreshes_claimed_total", "counter", "Stale Redis answers this worker reloaded.",
+         [(worker, stats.refreshes_claimed)]),
+        ("dpt_store_batches_total", "counter", "Batched store queries made for cache misses.",
+         [(worker, stats.store_batches)]),
+        ("dpt_redis_errors_total", "counter", "Redis calls that failed or timed out.",
+         [(worker, lookup.cache.breaker.failures)]),
+        ("dpt_requests_in_flight", "gauge", "Requests this worker is working on now.",
+         [(worker, admission.in_flight)]),
+        ("dpt_requests_shed_total", "counter", "Requests answered 503 overloaded by admission control.",
+         [(worker, admission.shed)]),
+        ("dpt_requests_rate_limited_total", "counter", "Requests answered 429 by the rate limiter.",
+         [(worker, limiter.limited)]),
+        ("dpt_dataset_published", "gauge", "Id of the published dataset this worker answers from.",
+         [(worker, lookup.dataset.id if lookup.dataset else 0)]),
+        ("dpt_store_up", "gauge", "Whether the last store check succeeded.",
+         [(worker, int(lookup.store_ok))]),
+    ]  # fmt: skip
+    lines = []
+    for name, kind, help_text, samples in families:
+        lines += [f"# HELP {name} {help_text}", f"# TYPE {name} {kind}"]
+        lines += [f"{name}{{{labels}}} {value}" for labels, value in samples]
     return "\n".join(lines) + "\n"

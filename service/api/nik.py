@@ -9,9 +9,11 @@ from litestar import Request, Response, post
 from litestar.openapi.datastructures import ResponseSpec
 
 from service.api.errors import decode_body
+from service.api.limits import admit_caller
 from service.api.openapi import operation_with_body
 from service.lookup import NikLookup
 from service.nik import parse_nik
+from service.ratelimit import RateLimiter
 from service.schemas import ErrorBody, NikAnswer, NikRequest
 
 _decode_nik_request = msgspec.json.Decoder(NikRequest)
@@ -28,6 +30,7 @@ _decode_nik_request = msgspec.json.Decoder(NikRequest)
     ),
     responses={
         422: ResponseSpec(data_container=ErrorBody, description="Malformed NIK or body"),
+        429: ResponseSpec(data_container=ErrorBody, description="Too many requests; see Retry-After"),
         503: ResponseSpec(data_container=ErrorBody, description="Overloaded or no database; see Retry-After"),
     },
     operation_class=operation_with_body(
@@ -37,7 +40,12 @@ _decode_nik_request = msgspec.json.Decoder(NikRequest)
 )
 async def check_nik(request: Request[Any, Any, Any]) -> Response[NikAnswer]:
     lookup: NikLookup = request.app.state.lookup
+    limiter: RateLimiter = request.app.state.limiter
+    caller = await admit_caller(request)
     nik_request = decode_body(_decode_nik_request, await request.body(), lookup.settings.max_body_bytes)
-    answer = await lookup.answer(parse_nik(nik_request.nik))
+    nik = parse_nik(nik_request.nik)
+    answer = await lookup.answer(nik)
+    if caller is not None and not lookup.is_registered(answer):
+        limiter.missed(caller, lookup.hasher(nik.digits))
     # The answer is already encoded JSON (it comes from the cache as bytes).
     return Response(answer, media_type="application/json")  # type: ignore[arg-type]

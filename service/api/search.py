@@ -12,6 +12,7 @@ from litestar.openapi.datastructures import ResponseSpec
 
 from service.access import Access, require_helpdesk
 from service.api.errors import decode_body
+from service.api.limits import admit_caller
 from service.api.openapi import operation_with_body
 from service.errors import InvalidInput
 from service.lookup import NikLookup
@@ -39,6 +40,7 @@ _encode = msgspec.json.Encoder().encode
     responses={
         401: ResponseSpec(data_container=ErrorBody, description="Bad or revoked token"),
         403: ResponseSpec(data_container=ErrorBody, description="Region outside the token's scope"),
+        429: ResponseSpec(data_container=ErrorBody, description="Too many requests; see Retry-After"),
         422: ResponseSpec(data_container=ErrorBody, description="Malformed request"),
     },
     operation_class=operation_with_body(SearchRequest, "name, region (Kemendagri code), birth_date"),
@@ -51,6 +53,7 @@ async def search_names(request: Request[Any, Any, Any]) -> Response[SearchAnswer
     access: Access = state.access
     with unavailable_on_store_errors():
         principal = await access.principal(request.headers.get("authorization"))
+        await admit_caller(request, principal)
         body = decode_body(_decode_search_request, await request.body(), lookup.settings.max_body_bytes)
         query = parse_search(body.name, body.region, body.birth_date, today=dt.datetime.now(tz=dt.UTC).date())
         if principal is None and query.birth_date is None:

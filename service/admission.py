@@ -1,0 +1,125 @@
+"""Admission control: a bound on the work one worker takes on at once.
+
+Up to `max_in_flight` requests run at once. One more waits at most `queue_seconds` for a slot,
+and at most `max_queued` wait. Anything beyond that is answered at once with `503 overloaded` and
+`Retry-After`, which costs microseconds. The alternative, queueing until every client times out,
+is how checkers fell over on polling day. Health, readiness, metrics and the schema are never
+held back, so operators and load balancers can still see the worker.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import collections
+from typing import Any
+
+import msgspec
+from litestar.enums import ScopeType
+from litestar.types import ASGIApp, HTTPResponseBodyEvent, HTTPResponseStartEvent, Receive, Scope, Send
+
+from service.errors import Overloaded
+from service.schemas import ErrorBody, ErrorDetail
+
+ALWAYS_ADMITTED = ("/health/", "/metrics", "/schema")
+
+
+class Admission:
+    """A counting gate with a short, bounded queue in front of it (one per worker)."""
+
+    def __init__(self, max_in_flight: int, queue_seconds: float, max_queued: int):
+        self.max_in_flight = max_in_flight
+        self.queue_seconds = queue_seconds
+        self.max_queued = max_queued
+        self.in_flight = 0
+        self.shed = 0
+        self._waiters: collections.deque[asyncio.Future[bool]] = collections.deque()
+
+    async def enter(self) -> bool:
+        """Take a slot (True), or give up: no slot freed within `queue_seconds`, or queue full."""
+        if self.in_flight < self.max_in_flight and not self._waiters:
+            self.in_flight += 1
+            return True
+        if len(self._waiters) >= self.max_queued:
+            self.shed += 1
+            return False
+        loop = asyncio.get_running_loop()
+        waiter: asyncio.Future[bool] = loop.create_future()
+        self._waiters.append(waiter)
+        timer = loop.call_later(self.queue_seconds, self._expire, waiter)
+        try:
+            admitted = await waiter
+        except asyncio.CancelledError:  # the client went away while waiting
+            if waiter.done() and not waiter.cancelled() and waiter.result():
+                self.leave()  # a slot was handed over just before: pass it on
+            elif waiter in self._waiters:
+                self._waiters.remove(waiter)
+            raise
+        finally:
+            timer.cancel()
+        if not admitted:
+            self.shed += 1
+        return admitted
+
+    def leave(self) -> None:
+        """Hand the slot to the longest waiter, or free it."""
+        while self._waiters:
+            waiter = self._waiters.popleft()
+            if not waiter.done():
+                waiter.set_result(True)  # in_flight stays: the slot changes hands
+                return
+        self.in_flight -= 1
+
+    def _expire(self, waiter: asyncio.Future[bool]) -> None:
+        if not waiter.done():
+            self._waiters.remove(waiter)
+            waiter.set_result(False)
+
+
+def _overloaded_body() -> bytes:
+    error = Overloaded(
+        "Layanan sedang sangat sibuk. Silakan coba lagi sebentar lagi.",
+        "The service is very busy right now. Please try again in a moment.",
+    )
+    detail = ErrorDetail(code=error.code, message=error.message, message_en=error.message_en, field=None)
+    return msgspec.json.encode(ErrorBody(error=detail))
+
+
+_OVERLOADED = _overloaded_body()
+_OVERLOADED_START: HTTPResponseStartEvent = {
+    "type": "http.response.start",
+    "status": 503,
+    "headers": [
+        (b"content-type", b"application/json"),
+        (b"content-length", str(len(_OVERLOADED)).encode()),
+        (b"retry-after", str(Overloaded.retry_after).encode()),
+        (b"cache-control", b"no-store"),
+    ],
+}
+
+_OVERLOADED_BODY: HTTPResponseBodyEvent = {
+    "type": "http.response.body",
+    "body": _OVERLOADED,
+    "more_body": False,
+}
+
+
+def admission_middleware(admission: Admission) -> Any:
+    """ASGI middleware (a Litestar middleware factory) putting `admission` in front of the app."""
+
+    def wrap(app: ASGIApp) -> ASGIApp:
+        async def guarded(scope: Scope, receive: Receive, send: Send) -> None:
+            if scope["type"] != ScopeType.HTTP or scope["path"].startswith(ALWAYS_ADMITTED):
+                await app(scope, receive, send)
+                return
+            if not await admission.enter():
+                await send(_OVERLOADED_START)
+                await send(_OVERLOADED_BODY)
+                return
+            try:
+                await app(scope, receive, send)
+            finally:
+                admission.leave()
+
+        return guarded
+
+    return wrap

@@ -1,0 +1,25 @@
+"""Whom a request counts against for rate limits, and charging it."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from litestar import Request
+
+from service.access import Principal
+from service.ratelimit import Client, RateLimiter
+
+
+async def admit_caller(request: Request[Any, Any, Any], principal: Principal | None = None) -> Client | None:
+    """Charge one request to its caller (its token, else its address); 429 when over a limit.
+
+    Returns the caller, for charging an unregistered NIK later; None for an exempt address.
+    """
+    limiter: RateLimiter = request.app.state.limiter
+    peer = request.client.host if request.client else ""
+    caller = limiter.caller(
+        peer, request.headers.get("x-forwarded-for"), principal.token_id if principal else None
+    )
+    if caller is not None:
+        await limiter.admit(caller)
+    return caller
