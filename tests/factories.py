@@ -7,6 +7,9 @@ import datetime as dt
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import asyncpg
+
+from service.access import token_hash
 from service.importer import TPS_COLUMNS, VOTER_COLUMNS
 
 KELURAHAN = ("18.72.01.1001", "18.72.01.1002", "18.72.02.1001", "18.72.03.1001")
@@ -117,3 +120,16 @@ def write_small_dataset(folder: Path, count: int = 120, *, name_suffix: str = ""
     write_tps(files.tps)
     write_voters(files.voters, [voter_row(person) for person in files.people])
     return files
+
+
+async def make_token(conn: asyncpg.Connection, role: str, scope: str | None, name: str = "test") -> str:
+    token = f"dpt_{role}_{name}_0123456789abcdef"
+    await conn.execute(
+        "insert into api_token (name, role, scope, token_hash) values ($1, $2, $3, $4)",
+        name, role, scope, token_hash(token),
+    )  # fmt: skip
+    return token
+
+
+def bearer(token: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer {token}"}

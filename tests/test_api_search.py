@@ -6,23 +6,9 @@ import asyncpg
 import pytest
 from litestar.testing import AsyncTestClient
 
-from service.access import token_hash
-from tests.factories import DatasetFiles
+from tests.factories import DatasetFiles, bearer, make_token
 
 pytestmark = pytest.mark.usefixtures("published")
-
-
-async def make_token(conn: asyncpg.Connection, role: str, scope: str | None, name: str = "test") -> str:
-    token = f"dpt_{role}_{name}_0123456789abcdef"
-    await conn.execute(
-        "insert into api_token (name, role, scope, token_hash) values ($1, $2, $3, $4)",
-        name, role, scope, token_hash(token),
-    )  # fmt: skip
-    return token
-
-
-def bearer(token: str) -> dict[str, str]:
-    return {"Authorization": f"Bearer {token}"}
 
 
 async def test_public_search_needs_birth_date_and_masks_names(

@@ -125,7 +125,11 @@ async def test_negative_answers_are_cached_with_a_shorter_life(
     await client.aclose()
     settings = lookup.settings
     # Fresh for the negative lifetime, then kept as stale for `stale_seconds` more.
-    assert settings.negative_cache_ttl_seconds < ttl <= settings.negative_cache_ttl_seconds + settings.stale_seconds
+    assert (
+        settings.negative_cache_ttl_seconds
+        < ttl
+        <= settings.negative_cache_ttl_seconds + settings.stale_seconds
+    )
     fresh_for = int.from_bytes(stored[:8], "big") / 1000 - time.time()
     assert 0 < fresh_for <= settings.negative_cache_ttl_seconds
 

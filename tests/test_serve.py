@@ -1,0 +1,131 @@
+"""`dpt serve` as production runs it (granian, a real socket): overload is shed at once while
+health answers, and a shutdown lets the request in flight finish."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import socket
+import subprocess
+import sys
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+
+import asyncpg
+import httpx
+import pytest
+
+from service.importer import ImportSummary
+from service.settings import Settings
+from tests.conftest import TEST_NIK_KEY
+from tests.factories import DatasetFiles
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+@pytest.fixture
+def server(settings: Settings, published: ImportSummary) -> Iterator[tuple[str, subprocess.Popen[bytes]]]:
+    """`dpt serve` with one worker that works on one request at a time and queues none."""
+    port = free_port()
+    env = {
+        **os.environ,
+        "DPT_DATABASE_URL": settings.database_url,
+        "DPT_REDIS_URL": settings.redis_url,
+        "DPT_NIK_KEY": TEST_NIK_KEY,
+        "DPT_MAX_IN_FLIGHT": "1",
+        "DPT_MAX_QUEUED": "0",
+        "DPT_RATE_LIMIT_EXEMPT": "127.0.0.0/8",
+    }
+    command = [str(Path(sys.executable).with_name("dpt")), "serve", "--port", str(port), "--workers", "1"]
+    process = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(200):
+            try:
+                if httpx.get(f"{url}/health/ready", timeout=1).status_code == 200:
+                    break
+            except httpx.TransportError:
+                pass
+            if process.poll() is not None:
+                raise RuntimeError(
+                    f"dpt serve exited: {process.stderr.read().decode() if process.stderr else ''}"
+                )
+            asyncio.run(asyncio.sleep(0.05))
+        yield url, process
+    finally:
+        if process.poll() is None:
+            process.kill()
+        process.wait(timeout=30)
+
+
+@pytest.fixture
+async def locked_voters(database_url: str) -> AsyncIterator[asyncpg.Connection]:
+    """Holds a lock on the voter table: lookups that reach PostgreSQL wait until it is released."""
+    blocker = await asyncpg.connect(database_url)
+    transaction = blocker.transaction()
+    await transaction.start()
+    await blocker.execute("lock table voter in access exclusive mode")
+    try:
+        yield blocker
+    finally:
+        if not blocker.is_closed():
+            await transaction.rollback()
+            await blocker.close()
+
+
+async def wait_in_flight(client: httpx.AsyncClient, url: str) -> None:
+    for _ in range(200):
+        metrics = (await client.get(f"{url}/metrics")).text
+        if any(
+            line.startswith("dpt_requests_in_flight{") and line.endswith(" 1")
+            for line in metrics.splitlines()
+        ):
+            return
+        await asyncio.sleep(0.02)
+    raise AssertionError("the slow request never got in flight")
+
+
+async def test_overload_is_shed_at_once_while_health_still_answers(
+    server: tuple[str, subprocess.Popen[bytes]],
+    locked_voters: asyncpg.Connection,
+    small_dataset: DatasetFiles,
+) -> None:
+    url, _ = server
+    async with httpx.AsyncClient(timeout=30) as client:
+        slow = asyncio.ensure_future(
+            client.post(f"{url}/api/v1/nik", json={"nik": small_dataset.people[0].nik})
+        )
+        await wait_in_flight(client, url)
+        shed = await client.post(f"{url}/api/v1/nik", json={"nik": small_dataset.people[1].nik})
+        assert shed.status_code == 503
+        assert shed.json()["error"]["code"] == "overloaded"
+        assert shed.headers["retry-after"] == "1"
+        assert (await client.get(f"{url}/health/live")).status_code == 200
+        assert "dpt_requests_shed_total{" in (await client.get(f"{url}/metrics")).text
+        await locked_voters.close()  # the lock goes: the slow request finishes normally
+        answer = await slow
+        assert answer.status_code == 200 and answer.json()["registered"] is True
+
+
+async def test_shutdown_lets_the_request_in_flight_finish(
+    server: tuple[str, subprocess.Popen[bytes]],
+    locked_voters: asyncpg.Connection,
+    small_dataset: DatasetFiles,
+) -> None:
+    url, process = server
+    async with httpx.AsyncClient(timeout=30) as client:
+        slow = asyncio.ensure_future(
+            client.post(f"{url}/api/v1/nik", json={"nik": small_dataset.people[2].nik})
+        )
+        await wait_in_flight(client, url)
+        process.send_signal(signal.SIGTERM)
+        await asyncio.sleep(0.3)  # the server is shutting down while the request still waits
+        await locked_voters.close()
+        answer = await slow
+    assert answer.status_code == 200 and answer.json()["registered"] is True
+    assert await asyncio.to_thread(process.wait, 30) == 0
