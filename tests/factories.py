@@ -133,3 +133,8 @@ async def make_token(conn: asyncpg.Connection, role: str, scope: str | None, nam
 
 def bearer(token: str) -> dict[str, str]:
     return {"Authorization": f"Bearer {token}"}
+
+
+def absent_niks(count: int) -> list[str]:
+    """Well-formed NIKs that are not on the test DPT (serials far above the factory's)."""
+    return [make_nik("18.72.04", dt.date(1985, 3, 9), "P", 9000 + index) for index in range(count)]

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import datetime as dt
 from collections.abc import AsyncIterator
 
 import asyncpg
@@ -19,12 +18,7 @@ from service.errors import RateLimited
 from service.importer import ImportSummary
 from service.ratelimit import Limit, Limits, Networks, RateLimiter, client_address
 from service.settings import Settings
-from tests.factories import DatasetFiles, bearer, make_nik, make_token
-
-
-def absent_niks(count: int) -> list[str]:
-    """Well-formed NIKs that are not on the test DPT (serials far above the factory's)."""
-    return [make_nik("18.72.04", dt.date(1985, 3, 9), "P", 9000 + index) for index in range(count)]
+from tests.factories import DatasetFiles, absent_niks, bearer, make_token
 
 
 @pytest.fixture
