@@ -15,9 +15,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import csv
 import json
-import random
 import re
 import statistics
 import sys
@@ -29,10 +27,20 @@ import redis
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from loadtest.harness import BENCH_DIR, Server, WrkResult, bench_servers, fresh_database, granian, wrk
+from loadtest.harness import (
+    BENCH_DIR,
+    Server,
+    WrkResult,
+    bench_servers,
+    demo_dataset,
+    demo_niks,
+    fresh_database,
+    granian,
+    service_env,
+    wrk,
+)
 from service.importer import import_dataset
 from service.nik import NikHasher
-from service.synth import write_synthetic_dpt
 
 NIK_KEY = "bench-key-" + "b" * 32
 DATABASE = "dpt_bench"
@@ -77,12 +85,8 @@ def main() -> None:
     parser.add_argument("--connections", type=int, default=64)
     args = parser.parse_args()
 
-    demo = BENCH_DIR / "demo"
-    if not (demo / "dpt.csv").exists():
-        write_synthetic_dpt(demo)
-    with (demo / "dpt.csv").open(encoding="utf-8", newline="") as stream:
-        niks = [row["nik"] for row in csv.DictReader(stream)]
-    random.Random(7).shuffle(niks)
+    demo = demo_dataset()
+    niks = demo_niks()
     hits = write_bodies(BENCH_DIR / "hits.jsonl", niks[:2000])
     warm = write_bodies(BENCH_DIR / "warm.jsonl", niks[2000:6000])
     rest = niks[6000:]
@@ -96,15 +100,7 @@ def main() -> None:
     miss_ratio: list[float] = []
     with bench_servers() as (admin_url, redis_url):
         database_url, dataset_id = asyncio.run(prepare_database(admin_url, demo))
-        env = {
-            "DPT_DATABASE_URL": database_url,
-            "DPT_REDIS_URL": redis_url,
-            "DPT_NIK_KEY": NIK_KEY,
-            "BENCH_DATASET_ID": str(dataset_id),
-            "DPT_LOG_LEVEL": "WARNING",
-            # wrk is one client asking for thousands of NIKs: the contract's exempt load generator.
-            "DPT_RATE_LIMIT_EXEMPT": "127.0.0.0/8",
-        }
+        env = service_env(database_url, redis_url, NIK_KEY, dataset_id)
         redis_client = redis.Redis.from_url(redis_url)
         for round_number in range(args.rounds):
             misses = write_bodies(

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import contextlib
+import csv
 import json
 import os
+import random
 import shutil
 import socket
 import subprocess
@@ -70,7 +72,7 @@ class Server:
 
 
 @contextlib.contextmanager
-def granian(target: str, env: dict[str, str], workers: int = 1) -> Iterator[Server]:
+def granian(target: str, env: dict[str, str], workers: int = 1, loop: str = "uvloop") -> Iterator[Server]:
     """Serve `target` (a factory) with the same granian settings for every variant."""
     port = free_port()
     command = [
@@ -88,7 +90,7 @@ def granian(target: str, env: dict[str, str], workers: int = 1) -> Iterator[Serv
         "--workers",
         str(workers),
         "--loop",
-        "uvloop",
+        loop,
         "--backlog",
         "2048",
         "--log-level",
@@ -173,3 +175,34 @@ def wrk(url: str, bodies: Path, *, seconds: float, connections: int = 64, thread
         p99_ms=data["p99_us"] / 1000,
         max_ms=data["max_us"] / 1000,
     )
+
+
+def demo_dataset() -> Path:
+    """The folder of the Kota Metro demo DPT (120,000 voters), written on first use."""
+    demo = BENCH_DIR / "demo"
+    if not (demo / "dpt.csv").exists():
+        from service.synth import write_synthetic_dpt
+
+        write_synthetic_dpt(demo)
+    return demo
+
+
+def demo_niks() -> list[str]:
+    """Every NIK of the demo DPT, in a fixed shuffled order."""
+    with (demo_dataset() / "dpt.csv").open(encoding="utf-8", newline="") as stream:
+        niks = [row["nik"] for row in csv.DictReader(stream)]
+    random.Random(7).shuffle(niks)
+    return niks
+
+
+def service_env(database_url: str, redis_url: str, nik_key: str, dataset_id: int) -> dict[str, str]:
+    """The environment of a benchmarked service (and of the bare baselines beside it)."""
+    return {
+        "DPT_DATABASE_URL": database_url,
+        "DPT_REDIS_URL": redis_url,
+        "DPT_NIK_KEY": nik_key,
+        "BENCH_DATASET_ID": str(dataset_id),
+        "DPT_LOG_LEVEL": "WARNING",
+        # wrk is one client asking for thousands of NIKs: the contract's exempt load generator.
+        "DPT_RATE_LIMIT_EXEMPT": "127.0.0.0/8",
+    }

@@ -8,6 +8,13 @@ i is due at a time fixed by the phases before the run starts; its latency runs f
 the last byte of its response, whether it waited in the server, in a socket, or here for a free
 connection.
 
+As a library:
+
+    phases = [Phase(30, 500, 500, "before"), Phase(10, 500, 5000, "spike"), Phase(60, 500, 500, "after")]
+    results = await run("127.0.0.1", 8000, phases, lambda i: Request("GET", "/health/live", b"", (), "live"))
+    print(format_table(summary(results, phases).values(), SUMMARY_COLUMNS))
+    print(format_table(timeline(results, bucket_seconds=5)))
+
 The client is a bare `asyncio.Protocol` (keep-alive, one request per connection at a time) so that
 one process on a 2-core machine shared with the server stays cheap. Times come from
 `time.perf_counter()`: uvloop's `loop.time()` moves in whole milliseconds. Timers also fire at
@@ -24,9 +31,9 @@ import math
 import socket
 import sys
 import time
+from array import array
 from collections import Counter, deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from operator import attrgetter
 from typing import NamedTuple, cast
 from urllib.parse import urlsplit
 
@@ -165,7 +172,7 @@ class _ResponseParser:
         self._remaining = 0  # body bytes still to come, when framed by Content-Length
         self.ends_at_eof = False  # the body runs until the server closes the connection
         self.status = NO_RESPONSE
-        self.headers: dict[str, str] = {}
+        self.headers: tuple[tuple[str, str], ...] = ()  # the kept ones, as (lower-case name, value)
         self.keep_alive = True
 
     def feed(self, data: bytes) -> bool:
@@ -204,7 +211,9 @@ class _ResponseParser:
             if not colon:
                 raise ProtocolError(f"header line without a colon: {line[:80]!r}")
             fields[name.strip().lower()] = value.strip()
-        self.headers = {text: fields[raw].decode("latin-1") for raw, text in self._keep if raw in fields}
+        self.headers = tuple(
+            (text, fields[raw].decode("latin-1")) for raw, text in self._keep if raw in fields
+        )
         connection = fields.get(b"connection", b"").lower()
         self.keep_alive = (
             b"close" not in connection if version == b"HTTP/1.1" else b"keep-alive" in connection
@@ -318,7 +327,8 @@ class _Connection(asyncio.Protocol):
 
     def connection_lost(self, exc: Exception | None) -> None:
         if self._pending is not None:
-            self._finish(self._parser.status if self._parser.ends_at_eof else NO_RESPONSE)
+            body_ended = exc is None and self._parser.ends_at_eof  # a body framed by the close
+            self._finish(self._parser.status if body_ended else NO_RESPONSE)
         self._pool.forget(self)
 
     def abandon(self) -> None:
@@ -338,8 +348,52 @@ class _Connection(asyncio.Protocol):
         if self._timer is not None:
             self._timer.cancel()
             self._timer = None
-        headers = self._parser.headers if status != NO_RESPONSE else {}
+        headers = self._parser.headers if status != NO_RESPONSE else ()
         self._pool.record(pending, status, headers)
+
+
+_Labels = tuple[str, str, tuple[tuple[str, str], ...]]  # kind, phase, kept response headers
+
+
+class _Outcomes:
+    """Results as they arrive, in arrays: compact, and out of the cyclic garbage collector's sight.
+
+    A list of millions of Result tuples would make every full collection walk them all, pausing the
+    run for long enough to show up as latency. Labels (kind, phase, kept headers) repeat, so each
+    distinct one is stored once and referred to by number.
+    """
+
+    def __init__(self) -> None:
+        self._scheduled = array("d")
+        self._latency_ms = array("d")
+        self._status = array("H")
+        self._label_ids = array("L")
+        self._labels: list[_Labels] = []
+        self._label_id: dict[_Labels, int] = {}
+
+    def add(
+        self, pending: _Pending, status: int, latency_ms: float, headers: tuple[tuple[str, str], ...]
+    ) -> None:
+        labels = (pending.kind, pending.phase, headers)
+        label_id = self._label_id.get(labels)
+        if label_id is None:
+            label_id = self._label_id[labels] = len(self._labels)
+            self._labels.append(labels)
+        self._scheduled.append(pending.scheduled)
+        self._latency_ms.append(latency_ms)
+        self._status.append(status)
+        self._label_ids.append(label_id)
+
+    def results(self) -> list[Result]:
+        """Every Result, in order of scheduled time."""
+        order = sorted(range(len(self._scheduled)), key=self._scheduled.__getitem__)
+        return [self._result(index) for index in order]
+
+    def _result(self, index: int) -> Result:
+        kind, phase, headers = self._labels[self._label_ids[index]]
+        return Result(
+            self._scheduled[index], kind, phase, self._status[index], self._latency_ms[index], dict(headers)
+        )
 
 
 class _Pool:
@@ -351,7 +405,7 @@ class _Pool:
         self.loop = asyncio.get_running_loop()
         self.timeout = timeout
         self.keep_headers = keep_headers
-        self.results: list[Result] = []
+        self.outcomes = _Outcomes()
         self._address = address
         self._port = port
         self._max_connections = max_connections
@@ -362,7 +416,8 @@ class _Pool:
         self._opened = 0  # connections open or being opened
         self._opening = 0
         self._outstanding = 0  # requests without a result yet
-        self._quiet = asyncio.Event()
+        self._quiet = asyncio.Event()  # set while no request is outstanding
+        self._quiet.set()
 
     def submit(self, pending: _Pending) -> None:
         """Send a due request on an idle connection, or queue it and open a connection if allowed."""
@@ -389,16 +444,16 @@ class _Pool:
 
     def forget(self, connection: _Connection) -> None:
         """A connection has closed; queued requests may need a new one."""
-        self._opened -= 1
+        if connection not in self._connections:  # it closed before _connect() took it: counted there
+            return
+        self._connections.remove(connection)
         self._idle.pop(connection, None)
-        self._connections.discard(connection)
+        self._opened -= 1
         self._open_more()
 
-    def record(self, pending: _Pending, status: int, headers: dict[str, str]) -> None:
+    def record(self, pending: _Pending, status: int, headers: tuple[tuple[str, str], ...] = ()) -> None:
         latency_ms = (time.perf_counter() - pending.due) * 1000
-        self.results.append(
-            Result(pending.scheduled, pending.kind, pending.phase, status, latency_ms, headers)
-        )
+        self.outcomes.add(pending, status, latency_ms, headers)
         self._outstanding -= 1
         if self._outstanding == 0:
             self._quiet.set()
@@ -417,7 +472,7 @@ class _Pool:
         for connection in list(self._connections):
             connection.abandon()
         while self._waiting:
-            self.record(self._waiting.popleft(), NO_RESPONSE, {})
+            self.record(self._waiting.popleft(), NO_RESPONSE)
         await asyncio.sleep(0)  # let the transports run their connection_lost() callbacks
 
     def _next_in_time(self) -> _Pending | None:
@@ -427,7 +482,7 @@ class _Pool:
             pending = self._waiting.popleft()
             if now - pending.due < self.timeout:
                 return pending
-            self.record(pending, NO_RESPONSE, {})
+            self.record(pending, NO_RESPONSE)
         return None
 
     def _open_more(self) -> None:
@@ -450,7 +505,7 @@ class _Pool:
             self._opened -= 1
             pending = self._next_in_time()
             if pending is not None:
-                self.record(pending, NO_RESPONSE, {})
+                self.record(pending, NO_RESPONSE)
             self._open_more()
             return
         self._opening -= 1
@@ -502,7 +557,7 @@ async def run(
         await pool.drain(timeout + DRAIN_GRACE)
     finally:
         await pool.close()
-    return sorted(pool.results, key=attrgetter("scheduled"))
+    return pool.outcomes.results()
 
 
 # --- Report -------------------------------------------------------------------------------------
