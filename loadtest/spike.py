@@ -268,7 +268,9 @@ def report(title: str, results: list[Result], phases: list[Phase]) -> str:
     table = summary(results, phases, answered=is_answered, is_error=is_failure)
     columns = ("phase", "offered_rps", "achieved_rps", "goodput_rps", "p50_ms", "p95_ms", "p99_ms",
                "max_ms", "shed", "shed_p99_ms", "rate_limited", "errors")  # fmt: skip
-    return f"\n### {title}\n\n" + format_table(table.values(), columns)
+    statuses = Counter(result.status for result in results)
+    by_status = ", ".join(f"{status or 'none'}: {count:,}" for status, count in sorted(statuses.items()))
+    return f"\n### {title}\n\n" + format_table(table.values(), columns) + f"\n\nBy status: {by_status}."
 
 
 def main() -> None:
@@ -294,11 +296,11 @@ def main() -> None:
             uvloop.run(open_loop(url, warm, mix))
             mix.only = None
 
-            probe = [Phase(4 * scale, 1000, 1000, "below"), Phase(8 * scale, 12_000, 12_000, "saturated")]
+            # Capacity: the best goodput the service sustains, found by ramping into overload.
+            probe = [Phase(12 * scale, 500, 8000, "probe")]
             probe_results = uvloop.run(open_loop(url, probe, mix))
-            saturated = [b for b in timeline(probe_results, answered=is_answered, is_error=is_failure)
-                         if b.start >= (4 + 3) * scale]  # fmt: skip
-            capacity = statistics.median(bucket.answered for bucket in saturated)
+            per_second = sorted(b.answered for b in timeline(probe_results, answered=is_answered))
+            capacity = statistics.median(per_second[-3:])
             print(f"capacity: {capacity:,.0f} answered requests/s", file=sys.stderr)
             lines.append(report(f"Capacity probe (capacity = {capacity:,.0f}/s)", probe_results, probe))
 

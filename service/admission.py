@@ -24,22 +24,55 @@ ALWAYS_ADMITTED = ("/health/", "/metrics", "/schema")
 
 
 class Admission:
-    """A counting gate with a short, bounded queue in front of it (one per worker)."""
+    """A counting gate with a short, bounded queue in front of it (one per worker).
 
-    def __init__(self, max_in_flight: int, queue_seconds: float, max_queued: int):
+    The number of requests let in at once adapts to the worker's event-loop lag, measured every
+    `TICK` seconds. While the loop runs late (above `target_lag`), the worker is behind: the limit
+    shrinks by a tenth per tick, and requests that find no free slot are shed at once instead of
+    queueing. While it keeps up, the limit grows by one per tick in which it was reached, back up
+    to `max_in_flight`. Serving fewer requests at once leaves the worker the time to refuse the
+    rest cheaply, so a spike cannot build a queue in front of the app (in granian or in the
+    socket buffers), where no one could shed it.
+    """
+
+    TICK = 0.01
+    MIN_LIMIT = 2
+
+    def __init__(self, max_in_flight: int, queue_seconds: float, max_queued: int, target_lag: float = 0.005):
         self.max_in_flight = max_in_flight
         self.queue_seconds = queue_seconds
         self.max_queued = max_queued
+        self.target_lag = target_lag
+        self.limit = max_in_flight
+        self.lag = 0.0  # the last tick's, in seconds
         self.in_flight = 0
         self.shed = 0
+        self._reached = False  # the limit was hit since the last tick
         self._waiters: collections.deque[asyncio.Future[bool]] = collections.deque()
+
+    async def watch(self) -> None:
+        """Measure the loop's lag and adapt the limit, forever (a lifespan task)."""
+        loop = asyncio.get_running_loop()
+        while True:
+            started = loop.time()
+            await asyncio.sleep(self.TICK)
+            self.adapt(loop.time() - started - self.TICK)
+
+    def adapt(self, lag: float) -> None:
+        self.lag = lag
+        if lag > self.target_lag:
+            self.limit = max(self.MIN_LIMIT, int(self.limit * 0.9))
+        elif self._reached:
+            self.limit = min(self.max_in_flight, self.limit + 1)
+        self._reached = False
 
     async def enter(self) -> bool:
         """Take a slot (True), or give up: no slot freed within `queue_seconds`, or queue full."""
-        if self.in_flight < self.max_in_flight and not self._waiters:
+        if self.in_flight < self.limit and not self._waiters:
             self.in_flight += 1
             return True
-        if len(self._waiters) >= self.max_queued:
+        self._reached = True
+        if len(self._waiters) >= self.max_queued or self.lag > self.target_lag:
             self.shed += 1
             return False
         loop = asyncio.get_running_loop()

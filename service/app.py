@@ -20,6 +20,7 @@ from service.api.errors import domain_error_handler, http_error_handler, interna
 from service.api.health import live, metrics, ready
 from service.api.nik import check_nik
 from service.api.search import search_names
+from service.api.sms import inbound, kannel_get, kannel_post, twilio
 from service.breaker import RedisBreaker
 from service.errors import DomainError
 from service.lookup import NikLookup
@@ -27,6 +28,7 @@ from service.nik import kecamatan_prefixes
 from service.ratelimit import RateLimiter
 from service.search import NameSearch
 from service.settings import Settings, load_settings
+from service.sms.service import SmsDesk
 
 log = logging.getLogger(__name__)
 
@@ -68,7 +70,12 @@ def create_app(settings: Settings | None = None) -> Litestar:
     logging.basicConfig(level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     kecamatan_prefixes()  # built now rather than by the first request
 
-    admission = Admission(settings.max_in_flight, settings.queue_seconds, settings.max_queued)
+    admission = Admission(
+        settings.max_in_flight,
+        settings.queue_seconds,
+        settings.max_queued,
+        settings.admission_target_lag_seconds,
+    )
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Litestar) -> AsyncIterator[None]:
@@ -79,24 +86,37 @@ def create_app(settings: Settings | None = None) -> Litestar:
         limiter = RateLimiter.from_settings(redis, settings, breaker)
         await lookup.refresh_dataset()
         watcher = asyncio.create_task(lookup.watch_dataset())
+        lag_watcher = asyncio.create_task(admission.watch())
         app.state.lookup = lookup
         app.state.limiter = limiter
         app.state.admission = admission
+        app.state.sms = SmsDesk(lookup, limiter)
         app.state.names = NameSearch(pool)
         app.state.access = Access(pool)
         try:
             yield
         finally:
-            watcher.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await watcher
+            for task in (watcher, lag_watcher):
+                task.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await task
             await lookup.close()
             await limiter.drain()
             await redis.aclose()
             await pool.close()
 
     return Litestar(
-        route_handlers=[check_nik, search_names, live, ready, metrics],
+        route_handlers=[
+            check_nik,
+            search_names,
+            live,
+            ready,
+            metrics,
+            kannel_post,
+            kannel_get,
+            inbound,
+            twilio,
+        ],
         lifespan=[lifespan],
         middleware=[admission_middleware(admission)],
         exception_handlers={

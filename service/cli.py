@@ -28,6 +28,7 @@ T = TypeVar("T")
 DEMO_ELECTION = "Pilkada Kota Metro 2024 (demo)"
 DEMO_POLLING_DATE = dt.date(2024, 11, 27)
 SHUTDOWN_GRACE_SECONDS = 30
+GRANIAN_BACKPRESSURE = 1024  # per worker; measured in loadtest/README.md (spike)
 
 
 def _say(line: str) -> None:
@@ -253,7 +254,7 @@ def serve(host: str, port: int, workers: int) -> None:
     from granian import Granian  # noqa: PLC0415 - the server is only needed by these commands
     from granian.constants import Interfaces, Loops  # noqa: PLC0415
 
-    settings = load_settings()  # fail now, with the missing setting's name, not in every worker
+    load_settings()  # fail now, with the missing setting's name, not in every worker
     Granian(
         "service.app:app_from_env",
         factory=True,
@@ -263,9 +264,10 @@ def serve(host: str, port: int, workers: int) -> None:
         interface=Interfaces.ASGI,
         loop=Loops.uvloop,  # measured: see loadtest/README.md
         backlog=2048,
-        # Admission control in the app decides what to shed; granian must hand it every request
-        # it could admit or queue, plus room for health checks and metrics.
-        backpressure=settings.max_in_flight + settings.max_queued + 64,
+        # Admission control in the app decides what to shed, so granian must hand it every
+        # request: granian's own bound also stops it accepting connections, and then a spike
+        # overflows the listen queue (clients see connect timeouts instead of a quick 503).
+        backpressure=GRANIAN_BACKPRESSURE,
         respawn_failed_workers=True,
         workers_kill_timeout=SHUTDOWN_GRACE_SECONDS,  # in-flight requests finish first
         log_access=False,  # an access log would be one more place a query string could leak

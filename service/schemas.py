@@ -88,3 +88,14 @@ class SearchResult(Voter, frozen=True):
 
 class SearchAnswer(Wire, frozen=True):
     results: list[SearchResult]
+
+
+class SmsInbound(Wire, frozen=True):
+    """`POST /sms/inbound`: one SMS from any gateway that can send JSON."""
+
+    sender: str = msgspec.field(name="from")
+    text: str
+
+
+class SmsReply(Wire, frozen=True):
+    reply: str

@@ -26,6 +26,7 @@ SETTING_DOCS: dict[str, str] = {
     "max_in_flight": "Requests one worker works on at once; more wait in a short queue (admission control).",
     "queue_seconds": "How long a request may wait for a slot before it is shed with 503 and Retry-After.",
     "max_queued": "Requests that may wait for a slot per worker; beyond that they are shed at once.",
+    "admission_target_lag_seconds": "Event-loop lag above which a worker admits fewer and sheds the rest.",
     "redis_breaker_seconds": "After a Redis failure, how long each worker skips Redis before trying again.",
     "stale_seconds": "How long past its lifetime a cached answer may still be served while one refresh runs.",
     "rate_limit_exempt": "CIDRs (comma-separated) that skip rate limits and anti-enumeration.",
@@ -42,6 +43,8 @@ SETTING_DOCS: dict[str, str] = {
     "misses_token_burst": "Distinct unregistered NIKs one API token may ask about at once.",
     "misses_sms_per_hour": "Distinct unregistered NIKs per hour for one phone number.",
     "misses_sms_burst": "Distinct unregistered NIKs one phone number may ask about at once.",
+    "twilio_auth_token": "Twilio auth token, to check X-Twilio-Signature; empty turns /sms/twilio off (401).",
+    "twilio_webhook_url": "The public URL Twilio calls (it is signed); empty: the URL the service sees.",
     "log_level": "Python logging level of the service.",
 }
 
@@ -60,9 +63,10 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     negative_cache_ttl_seconds: int = 300
     dataset_poll_seconds: float = 1.0
     max_body_bytes: int = 8192
-    max_in_flight: int = 128
-    queue_seconds: float = 0.05
-    max_queued: int = 256
+    max_in_flight: int = 32
+    queue_seconds: float = 0.02
+    max_queued: int = 16
+    admission_target_lag_seconds: float = 0.005
     redis_breaker_seconds: float = 2.0
     stale_seconds: float = 30.0
     rate_limit_exempt: str = ""
@@ -79,6 +83,8 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     misses_token_burst: int = 100
     misses_sms_per_hour: float = 10.0
     misses_sms_burst: int = 5
+    twilio_auth_token: str = ""
+    twilio_webhook_url: str = ""
     log_level: str = "INFO"
 
 

@@ -152,3 +152,23 @@ async def test_a_waiter_that_gives_up_does_not_leak_its_slot() -> None:
     admission.leave()
     assert admission.in_flight == 0
     assert await admission.enter()
+
+
+async def test_admission_lets_fewer_in_while_the_loop_runs_late_and_recovers() -> None:
+    admission = Admission(max_in_flight=20, queue_seconds=5, max_queued=10, target_lag=0.005)
+    for _ in range(5):
+        admission.adapt(0.05)  # the worker's loop is 50 ms behind
+    assert admission.limit == 10  # a tenth less per tick: 20, 18, 16, 14, 12, 10
+    for _ in range(10):
+        assert await admission.enter()
+    assert not await admission.enter()  # behind: shed at once, no queueing
+    assert admission.shed == 1
+    admission.adapt(0.0)  # back on time, and the limit was reached: one more slot per tick
+    assert admission.limit == 11
+    admission.adapt(0.0)  # not reached since: stays
+    assert admission.limit == 11
+    assert await admission.enter()  # slot 11
+    waiting = asyncio.ensure_future(admission.enter())  # on time again, so it may queue
+    await asyncio.sleep(0)
+    admission.leave()
+    assert await waiting

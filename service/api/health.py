@@ -49,7 +49,7 @@ async def metrics(request: Request[Any, Any, Any]) -> str:
     admission: Admission = state.admission
     stats = lookup.cache.stats
     worker = f'worker="{os.getpid()}"'
-    families = [
+    families: list[tuple[str, str, str, list[tuple[str, float]]]] = [
         ("dpt_cache_lookups_total", "counter", "NIK answers by the tier that served them.", [
             (f'{worker},tier="local"', stats.local_hits),
             (f'{worker},tier="local_stale"', stats.stale_served),
@@ -66,6 +66,10 @@ async def metrics(request: Request[Any, Any, Any]) -> str:
          [(worker, lookup.cache.breaker.failures)]),
         ("dpt_requests_in_flight", "gauge", "Requests this worker is working on now.",
          [(worker, admission.in_flight)]),
+        ("dpt_admission_limit", "gauge", "Requests this worker lets in at once now (adapts to loop lag).",
+         [(worker, admission.limit)]),
+        ("dpt_event_loop_lag_seconds", "gauge", "How late this worker's event loop ran at the last tick.",
+         [(worker, round(admission.lag, 6))]),
         ("dpt_requests_shed_total", "counter", "Requests answered 503 overloaded by admission control.",
          [(worker, admission.shed)]),
         ("dpt_requests_rate_limited_total", "counter", "Requests answered 429 by the rate limiter.",

@@ -10,7 +10,7 @@ from litestar.openapi.datastructures import ResponseSpec
 
 from service.access import Access, Principal
 from service.api.errors import decode_body
-from service.api.limits import admit_caller
+from service.api.limits import admit_caller, raw_header
 from service.api.openapi import operation_with_body
 from service.lookup import NikLookup
 from service.nik import parse_nik
@@ -43,7 +43,7 @@ _decode_nik_request = msgspec.json.Decoder(NikRequest)
 async def check_nik(request: Request[Any, Any, Any]) -> Response[NikAnswer]:
     lookup: NikLookup = request.app.state.lookup
     limiter: RateLimiter = request.app.state.limiter
-    authorization = request.headers.get("authorization")
+    authorization = raw_header(request, b"authorization")
     # A help desk or gateway with a token is limited per token, everyone else per address.
     principal = await _principal(request, authorization) if authorization else None
     caller = await admit_caller(request, principal)

@@ -1,0 +1,1 @@
+"""SMS channel: the command grammar of incoming messages and the one-SMS replies."""
