@@ -8,15 +8,16 @@ from typing import Any
 
 import msgspec
 from litestar import Request, Response, post
+from litestar.datastructures import State
 from litestar.openapi.datastructures import ResponseSpec
 
-from service.access import Access, require_helpdesk
+from service.access import Access, Principal, require_helpdesk
 from service.api.errors import decode_body
 from service.api.limits import admit_caller
 from service.api.openapi import operation_with_body
 from service.errors import InvalidInput
 from service.lookup import NikLookup
-from service.schemas import ErrorBody, SearchAnswer, SearchRequest
+from service.schemas import ErrorBody, SearchAnswer, SearchRequest, SearchResult
 from service.search import NameSearch, parse_search
 from service.store import unavailable_on_store_errors
 
@@ -49,36 +50,47 @@ _encode = msgspec.json.Encoder().encode
 async def search_names(request: Request[Any, Any, Any]) -> Response[SearchAnswer]:
     state = request.app.state
     lookup: NikLookup = state.lookup
-    names: NameSearch = state.names
     access: Access = state.access
     with unavailable_on_store_errors():
         principal = await access.principal(request.headers.get("authorization"))
         await admit_caller(request, principal)
         body = decode_body(_decode_search_request, await request.body(), lookup.settings.max_body_bytes)
-        query = parse_search(body.name, body.region, body.birth_date, today=dt.datetime.now(tz=dt.UTC).date())
-        if principal is None and query.birth_date is None:
-            raise InvalidInput(
-                "Tanggal lahir wajib diisi untuk pencarian nama.",
-                "A birth date is required to search by name.",
-                code="birth_date_required",
-                field="birth_date",
-            )
-        if principal is not None:
-            require_helpdesk(principal, query.region)
-        await names.check_region(query.region)
-        dataset = lookup.published()
-        masked = principal is None
-        hits = await names.search(
-            dataset.id,
-            name=query.name,
-            region=query.region,
-            birth_date=query.birth_date,
-            limit=PUBLIC_LIMIT if masked else HELPDESK_LIMIT,
-            masked=masked,
-        )
-        results = await names.results(dataset, hits, masked=masked)
-        if principal is not None:
-            await access.audit(
-                principal, action="search", region=query.region, query=query.name, results=len(results)
-            )
+        results = await find_voters(state, body.name, body.region, body.birth_date, principal)
     return Response(_encode(SearchAnswer(results=results)), media_type="application/json")  # type: ignore[arg-type]
+
+
+async def find_voters(
+    state: State, name: str, region: str, birth_date: str | None, principal: Principal | None
+) -> list[SearchResult]:
+    """The search itself, for the API and the resident page: public callers must give a birth
+    date and see masked names; a help-desk principal searches its own region, audited."""
+    lookup: NikLookup = state.lookup
+    names: NameSearch = state.names
+    access: Access = state.access
+    query = parse_search(name, region, birth_date, today=dt.datetime.now(tz=dt.UTC).date())
+    if principal is None and query.birth_date is None:
+        raise InvalidInput(
+            "Tanggal lahir wajib diisi untuk pencarian nama.",
+            "A birth date is required to search by name.",
+            code="birth_date_required",
+            field="birth_date",
+        )
+    if principal is not None:
+        require_helpdesk(principal, query.region)
+    await names.check_region(query.region)
+    dataset = lookup.published()
+    masked = principal is None
+    hits = await names.search(
+        dataset.id,
+        name=query.name,
+        region=query.region,
+        birth_date=query.birth_date,
+        limit=PUBLIC_LIMIT if masked else HELPDESK_LIMIT,
+        masked=masked,
+    )
+    results = await names.results(dataset, hits, masked=masked)
+    if principal is not None:
+        await access.audit(
+            principal, action="search", region=query.region, query=query.name, results=len(results)
+        )
+    return results

@@ -32,3 +32,19 @@ select string_agg(replace(code, '.', ''), ',') from region where level = 3;
 -- name: kelurahan-codes
 -- All 83,762 codes as one comma-separated text: one value decodes far faster than 83,762 rows.
 select string_agg(code, ',') from region where level = 4;
+
+-- name: dataset-kabkota
+-- The kab/kota that have polling stations in a dataset (the resident page's first list).
+select kab.code, kab.name
+from (select distinct substr(kelurahan_code, 1, 5) as code from tps where dataset_id = :dataset_id) as t
+join region kab on kab.code = t.code
+order by kab.name;
+
+-- name: dataset-kelurahan-in
+-- The kelurahan of one kab/kota that have polling stations in a dataset, with their kecamatan.
+select kel.code, kel.name, kec.code as kecamatan_code, kec.name as kecamatan_name
+from (select distinct kelurahan_code from tps
+      where dataset_id = :dataset_id and kelurahan_code like :kabkota || '.%') as t
+join region kel on kel.code = t.kelurahan_code
+join region kec on kec.code = kel.parent_code
+order by kec.name, kel.name;
