@@ -4,15 +4,20 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import hashlib
 import logging
 from collections.abc import AsyncIterator
 
 import asyncpg
 import redis.asyncio as aioredis
 from litestar import Litestar
+from litestar.config.compression import CompressionConfig
+from litestar.config.csrf import CSRFConfig
 from litestar.exceptions import HTTPException
 from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import SwaggerRenderPlugin
+from litestar.plugins.jinja import JinjaTemplateEngine
+from litestar.template.config import TemplateConfig
 
 from service.access import Access
 from service.admission import Admission, admission_middleware
@@ -29,6 +34,7 @@ from service.ratelimit import RateLimiter
 from service.search import NameSearch
 from service.settings import Settings, load_settings
 from service.sms.service import SmsDesk
+from service.web.pages import TEMPLATE_DIR, date_text, resident_pages, static
 
 log = logging.getLogger(__name__)
 
@@ -92,6 +98,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         app.state.admission = admission
         app.state.sms = SmsDesk(lookup, limiter)
         app.state.names = NameSearch(pool)
+        app.state.web_regions = {}
         app.state.access = Access(pool)
         try:
             yield
@@ -116,7 +123,22 @@ def create_app(settings: Settings | None = None) -> Litestar:
             kannel_get,
             inbound,
             twilio,
+            resident_pages,
+            static,
         ],
+        template_config=TemplateConfig(
+            directory=TEMPLATE_DIR, engine=JinjaTemplateEngine, engine_callback=_jinja_filters
+        ),
+        csrf_config=CSRFConfig(
+            secret=hashlib.sha256(b"dpt-csrf:" + settings.nik_key.encode()).hexdigest(),
+            cookie_name="csrf",
+            cookie_httponly=True,
+            cookie_samesite="strict",
+            # Only the resident page's forms use cookies; APIs and gateways authenticate otherwise.
+            exclude=["/api/", "/sms/", "/health/", "/metrics", "/schema"],
+        ),
+        # Pages and search answers are compressed; a NIK answer (under 1 KB) is not worth it.
+        compression_config=CompressionConfig(backend="gzip", minimum_size=1024, gzip_compress_level=6),
         lifespan=[lifespan],
         middleware=[admission_middleware(admission)],
         exception_handlers={
@@ -134,6 +156,10 @@ def create_app(settings: Settings | None = None) -> Litestar:
         # Litestar's own request logging is off: the service logs no request bodies or queries.
         logging_config=None,
     )
+
+
+def _jinja_filters(engine: JinjaTemplateEngine) -> None:
+    engine.engine.filters["date_text"] = date_text
 
 
 def app_from_env() -> Litestar:

@@ -1,0 +1,294 @@
+"""The resident page: check a NIK or search by name, in plain HTML forms that work without
+JavaScript, in Bahasa Indonesia or English.
+
+Every form is posted, answered with a redirect, and the answer page is fetched with a plain GET,
+so refresh and back behave. The NIK travels only in the POST body: the answer rides to the next
+page in a short-lived signed cookie that holds the public (masked) answer and nothing else, so no
+NIK is ever in a URL, the browser's history, or on the server.
+"""
+
+from __future__ import annotations
+
+import base64
+import datetime as dt
+import hashlib
+import hmac
+from pathlib import Path
+from typing import Any
+
+import msgspec
+from litestar import Request, Response, Router, get, post
+from litestar.datastructures import Cookie, ResponseHeader
+from litestar.params import FromPath
+from litestar.response import Redirect, Template
+
+from service.api.limits import admit_caller
+from service.api.search import find_voters
+from service.errors import InvalidInput, RateLimited, Unavailable
+from service.lookup import NikLookup
+from service.nik import parse_nik
+from service.schemas import DatasetInfo, NikAnswer, SearchResult
+from service.store import unavailable_on_store_errors
+from service.store.queries import QUERIES
+from service.web.texts import LANGUAGES, TEXTS, Language
+
+STATIC_DIR = Path(__file__).parent / "static"
+TEMPLATE_DIR = Path(__file__).parent / "templates"
+LANGUAGE_COOKIE = "bahasa"
+RESULT_COOKIE = "hasil"
+RESULT_SECONDS = 600  # the answer page can be refreshed for ten minutes
+YEAR = 365 * 24 * 3600
+SECURITY_HEADERS = [
+    # No script at all, nothing from any other origin, no framing.
+    ResponseHeader(
+        name="Content-Security-Policy",
+        value=(
+            "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; "
+            "frame-ancestors 'none'; base-uri 'none'"
+        ),
+    ),
+    ResponseHeader(name="X-Content-Type-Options", value="nosniff"),
+    ResponseHeader(name="Referrer-Policy", value="no-referrer"),
+    ResponseHeader(name="Cache-Control", value="no-store"),  # answers are personal
+]
+
+
+class StoredResult(msgspec.Struct, frozen=True):
+    """What the answer page shows: a NIK answer or name-search results, already public."""
+
+    nik: NikAnswer | None = None
+    search: list[SearchResult] | None = None
+    dataset: DatasetInfo | None = None
+
+
+def static_assets() -> dict[str, tuple[str, bytes]]:
+    """Static files by their content-hashed name (`app.1a2b3c4d.css`), cacheable for ever."""
+    assets = {}
+    for path in STATIC_DIR.iterdir():
+        data = path.read_bytes()
+        digest = hashlib.sha256(data).hexdigest()[:10]
+        assets[f"{path.stem}.{digest}{path.suffix}"] = (path.name, data)
+    return assets
+
+
+ASSETS = static_assets()
+ASSET_URLS = {original: f"/static/{hashed}" for hashed, (original, _) in ASSETS.items()}
+
+
+def _language(request: Request[Any, Any, Any]) -> Language:
+    chosen = request.cookies.get(LANGUAGE_COOKIE)
+    return "en" if chosen == "en" else "id"
+
+
+def _signing_key(request: Request[Any, Any, Any]) -> bytes:
+    lookup: NikLookup = request.app.state.lookup
+    return hashlib.sha256(b"dpt-web-result:" + lookup.settings.nik_key.encode()).digest()
+
+
+def _sealed(request: Request[Any, Any, Any], result: StoredResult) -> str:
+    payload = base64.urlsafe_b64encode(msgspec.json.encode(result)).decode()
+    mac = hmac.new(_signing_key(request), payload.encode(), hashlib.sha256).hexdigest()
+    return f"{payload}.{mac}"
+
+
+def _opened(request: Request[Any, Any, Any]) -> StoredResult | None:
+    sealed = request.cookies.get(RESULT_COOKIE, "")
+    payload, _, mac = sealed.rpartition(".")
+    expected = hmac.new(_signing_key(request), payload.encode(), hashlib.sha256).hexdigest()
+    if not payload or not hmac.compare_digest(mac, expected):
+        return None
+    try:
+        return msgspec.json.decode(base64.urlsafe_b64decode(payload), type=StoredResult)
+    except (ValueError, msgspec.DecodeError):
+        return None
+
+
+def _redirect_with(request: Request[Any, Any, Any], path: str, result: StoredResult) -> Redirect:
+    cookie = Cookie(
+        key=RESULT_COOKIE,
+        value=_sealed(request, result),
+        max_age=RESULT_SECONDS,
+        httponly=True,
+        samesite="strict",
+        secure=request.url.scheme == "https",
+    )
+    return Redirect(path, status_code=303, cookies=[cookie])
+
+
+def _page(
+    request: Request[Any, Any, Any],
+    name: str,
+    status: int = 200,
+    headers: dict[str, str] | None = None,
+    **context: Any,
+) -> Template:
+    language = _language(request)
+    lookup: NikLookup = request.app.state.lookup
+    return Template(
+        template_name=name,
+        context={
+            "t": TEXTS[language],
+            "lang": language,
+            "other_lang": "en" if language == "id" else "id",
+            "css": ASSET_URLS["app.css"],
+            "dataset": lookup.dataset.info if lookup.dataset else None,
+            **context,
+        },
+        status_code=status,
+        headers=headers,
+    )
+
+
+async def _regions(request: Request[Any, Any, Any], kabkota: str | None) -> dict[str, Any]:
+    """The region lists of the name-search form: kab/kota, then its kecamatan and kelurahan."""
+    lookup: NikLookup = request.app.state.lookup
+    if lookup.dataset is None:
+        return {"kabkotas": [], "kabkota": None, "kecamatans": []}
+    cache: dict[tuple[int, str | None], dict[str, Any]] = request.app.state.web_regions
+    key = (lookup.dataset.id, kabkota)
+    if key not in cache:
+        async with lookup.pool.acquire() as conn:
+            kabkotas = [
+                dict(r) for r in await conn.fetch(*QUERIES["dataset-kabkota"](dataset_id=lookup.dataset.id))
+            ]
+            codes = [k["code"] for k in kabkotas]
+            chosen = kabkota if kabkota in codes else (codes[0] if len(codes) == 1 else None)
+            kecamatans: dict[str, dict[str, Any]] = {}
+            if chosen:
+                query = QUERIES["dataset-kelurahan-in"](dataset_id=lookup.dataset.id, kabkota=chosen)
+                for row in await conn.fetch(*query):
+                    group = kecamatans.setdefault(
+                        row["kecamatan_code"],
+                        {"code": row["kecamatan_code"], "name": row["kecamatan_name"], "kelurahan": []},
+                    )
+                    group["kelurahan"].append({"code": row["code"], "name": row["name"]})
+        if len(cache) > 1000:
+            cache.clear()
+        cache[key] = {"kabkotas": kabkotas, "kabkota": chosen, "kecamatans": list(kecamatans.values())}
+    return cache[key]
+
+
+async def _form_page(
+    request: Request[Any, Any, Any],
+    *,
+    values: dict[str, str] | None = None,
+    errors: dict[str, str] | None = None,
+    status: int = 200,
+) -> Template:
+    values = values or {}
+    with unavailable_on_store_errors():
+        regions = await _regions(request, values.get("kabkota") or request.query_params.get("kabkota"))
+    return _page(request, "index.html", status, values=values, errors=errors or {}, **regions)
+
+
+def _notice(request: Request[Any, Any, Any], error: RateLimited | Unavailable) -> Template:
+    texts = TEXTS[_language(request)]
+    seconds = int(error.retry_after or 5)
+    if isinstance(error, RateLimited):
+        heading, text = (
+            texts["limited_heading"],
+            texts["limited_help"].format(minutes=max(1, -(-seconds // 60))),
+        )
+    else:
+        heading, text = texts["busy_heading"], texts["busy_help"].format(seconds=seconds)
+    status = 429 if isinstance(error, RateLimited) else 503
+    return _page(request, "notice.html", status, {"Retry-After": str(seconds)}, heading=heading, text=text)
+
+
+@get("/", include_in_schema=False)
+async def home(request: Request[Any, Any, Any]) -> Template:
+    return await _form_page(request)
+
+
+@post("/cek", include_in_schema=False, status_code=303)
+async def check(request: Request[Any, Any, Any]) -> Template | Redirect:
+    form = await request.form()
+    typed = str(form.get("nik", ""))[:64]
+    lookup: NikLookup = request.app.state.lookup
+    try:
+        caller = await admit_caller(request)
+        nik = parse_nik(typed)
+        answer = await lookup.answer(nik)
+    except InvalidInput as invalid:
+        message = invalid.message if _language(request) == "id" else invalid.message_en
+        return await _form_page(request, values={"nik": typed}, errors={"nik": message}, status=422)
+    except (RateLimited, Unavailable) as error:
+        return _notice(request, error)
+    if caller is not None and not lookup.is_registered(answer):
+        request.app.state.limiter.missed(caller, lookup.hasher(nik.digits))
+    return _redirect_with(request, "/hasil", StoredResult(nik=msgspec.json.decode(answer, type=NikAnswer)))
+
+
+@get("/hasil", include_in_schema=False)
+async def check_result(request: Request[Any, Any, Any]) -> Template | Redirect:
+    stored = _opened(request)
+    if stored is None or stored.nik is None:
+        return Redirect("/", status_code=303)
+    return _page(request, "result.html", answer=stored.nik)
+
+
+@post("/cari", include_in_schema=False, status_code=303)
+async def search(request: Request[Any, Any, Any]) -> Template | Redirect:
+    form = await request.form()
+    values = {key: str(form.get(key, ""))[:200] for key in ("name", "birth_date", "region", "kabkota")}
+    lookup: NikLookup = request.app.state.lookup
+    try:
+        await admit_caller(request)
+        with unavailable_on_store_errors():
+            region = values["region"] or values["kabkota"]
+            results = await find_voters(
+                request.app.state, values["name"], region, values["birth_date"] or None, None
+            )
+    except InvalidInput as invalid:
+        message = invalid.message if _language(request) == "id" else invalid.message_en
+        field = invalid.field if invalid.field in ("name", "birth_date") else "region"
+        return await _form_page(request, values=values, errors={field: message}, status=422)
+    except (RateLimited, Unavailable) as error:
+        return _notice(request, error)
+    dataset = lookup.dataset.info if lookup.dataset else None
+    return _redirect_with(request, "/hasil-cari", StoredResult(search=results, dataset=dataset))
+
+
+@get("/hasil-cari", include_in_schema=False)
+async def search_result(request: Request[Any, Any, Any]) -> Template | Redirect:
+    stored = _opened(request)
+    if stored is None or stored.search is None:
+        return Redirect("/", status_code=303)
+    return _page(request, "search.html", results=stored.search)
+
+
+@get("/bahasa/{language:str}", include_in_schema=False)
+async def switch_language(language: FromPath[str]) -> Redirect:
+    chosen = language if language in LANGUAGES else "id"
+    cookie = Cookie(key=LANGUAGE_COOKIE, value=chosen, max_age=YEAR, samesite="lax", httponly=True)
+    return Redirect("/", status_code=303, cookies=[cookie])
+
+
+@get("/static/{name:str}", include_in_schema=False)
+async def static(name: FromPath[str]) -> Response[bytes]:
+    found = ASSETS.get(name)
+    if found is None:
+        return Response(b"", status_code=404)
+    original, data = found
+    media_type = "text/css" if original.endswith(".css") else "application/octet-stream"
+    headers = {"Cache-Control": "public, max-age=31536000, immutable", "X-Content-Type-Options": "nosniff"}
+    return Response(data, media_type=media_type, headers=headers)
+
+
+def date_text(value: dt.date | None, language: Language) -> str:
+    if value is None:
+        return ""
+    months = {
+        "id": ["Januari", "Februari", "Maret", "April", "Mei", "Juni", "Juli", "Agustus", "September",
+               "Oktober", "November", "Desember"],
+        "en": ["January", "February", "March", "April", "May", "June", "July", "August", "September",
+               "October", "November", "December"],
+    }  # fmt: skip
+    return f"{value.day} {months[language][value.month - 1]} {value.year}"
+
+
+resident_pages = Router(
+    path="/",
+    route_handlers=[home, check, check_result, search, search_result, switch_language],
+    response_headers=SECURITY_HEADERS,
+)

@@ -1,0 +1,123 @@
+"""Every text of the resident page, in Bahasa Indonesia (the default) and English."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+Language = Literal["id", "en"]
+LANGUAGES: tuple[Language, ...] = ("id", "en")
+
+TEXTS: dict[Language, dict[str, str]] = {
+    "id": {
+        "title": "Cek Pendaftaran Pemilih",
+        "lead": "Apakah Anda terdaftar di Daftar Pemilih Tetap (DPT), dan di TPS mana Anda memilih?",
+        "switch": "English",
+        "nik_heading": "Cek dengan NIK",
+        "nik_label": "NIK (16 angka, seperti di KTP-el)",
+        "nik_hint": "Boleh diketik dengan spasi. NIK tidak disimpan dan tidak tampil di alamat halaman.",
+        "check": "Cek",
+        "name_heading": "Cari dengan nama",
+        "name_label": "Nama lengkap",
+        "born_label": "Tanggal lahir",
+        "kabkota_label": "Kabupaten/kota",
+        "choose_kabkota": "Pilih",
+        "region_label": "Kecamatan / kelurahan",
+        "whole_kabkota": "Seluruh kabupaten/kota",
+        "search": "Cari",
+        "registered": "Anda terdaftar di DPT",
+        "name": "Nama",
+        "tps": "TPS",
+        "address": "Alamat TPS",
+        "map": "Lihat di peta (OpenStreetMap)",
+        "region": "Wilayah",
+        "election": "Pemilihan",
+        "when": "Hari dan jam",
+        "hours": "pukul 07.00 sampai 13.00 waktu setempat",
+        "bring": "Bawa KTP-el Anda. Formulir pemberitahuan (C6) bukan syarat untuk memilih.",
+        "not_registered": "NIK ini tidak ditemukan di DPT",
+        "not_registered_help": (
+            "Artinya NIK ini tidak tercantum pada daftar pemilih yang diterbitkan. Periksa lagi angkanya. "
+            "Jika benar dan Anda berhak memilih, datangi Panitia Pemungutan Suara (PPS) di kantor "
+            "kelurahan/desa Anda dengan membawa KTP-el dan Kartu Keluarga."
+        ),
+        "moved_help": (
+            "Sudah pindah domisili? Minta PPS atau KPU kabupaten/kota mendaftarkan Anda sebagai "
+            "pemilih pindahan (DPTb) paling lambat 30 hari sebelum hari pemungutan suara."
+        ),
+        "helpdesk": "Butuh bantuan? Datangi meja bantuan di kelurahan, atau kirim SMS: DPT <NIK>.",
+        "again": "Cek NIK lain",
+        "error_heading": "Periksa isian Anda",
+        "results_heading": "Hasil pencarian",
+        "results_lead": "Nama disamarkan untuk melindungi data pribadi.",
+        "none_found": "Tidak ada pemilih yang cocok",
+        "none_found_help": (
+            "Periksa ejaan nama, tanggal lahir dan wilayahnya, atau cek dengan NIK. Ejaan lama "
+            "(Soeharto, Djoko) dan gelar tidak perlu ditulis persis."
+        ),
+        "busy_heading": "Layanan sedang sangat sibuk",
+        "busy_help": "Banyak orang sedang mengecek. Silakan coba lagi dalam {seconds} detik.",
+        "limited_heading": "Terlalu banyak permintaan",
+        "limited_help": "Silakan coba lagi dalam {minutes} menit.",
+        "score": "kecocokan",
+        "likely": "kemungkinan besar Anda",
+        "kelurahan": "Kel.",
+        "kecamatan": "Kec.",
+        "privacy": "Layanan ini tidak menyimpan NIK Anda dan tidak memakai skrip atau huruf dari pihak lain.",
+    },
+    "en": {
+        "title": "Voter Registration Check",
+        "lead": "Are you on the final voter list (DPT), and at which polling station (TPS) do you vote?",
+        "switch": "Bahasa Indonesia",
+        "nik_heading": "Check with your NIK",
+        "nik_label": "NIK (16 digits, as on your KTP-el)",
+        "nik_hint": "Spaces are fine. Your NIK is not stored and never appears in the page address.",
+        "check": "Check",
+        "name_heading": "Search by name",
+        "name_label": "Full name",
+        "born_label": "Date of birth",
+        "kabkota_label": "Regency/city",
+        "choose_kabkota": "Choose",
+        "region_label": "District / village",
+        "whole_kabkota": "The whole regency/city",
+        "search": "Search",
+        "registered": "You are on the voter list",
+        "name": "Name",
+        "tps": "Polling station",
+        "address": "Polling station address",
+        "map": "Show on a map (OpenStreetMap)",
+        "region": "Area",
+        "election": "Election",
+        "when": "Date and hours",
+        "hours": "from 07:00 to 13:00 local time",
+        "bring": "Bring your KTP-el. The notification letter (C6) is not required to vote.",
+        "not_registered": "This NIK is not on the voter list",
+        "not_registered_help": (
+            "This NIK is not in the published voter list. Check the digits again. If they are right and "
+            "you are eligible to vote, visit the voting committee (PPS) at your kelurahan/village "
+            "office with your KTP-el and family card (KK)."
+        ),
+        "moved_help": (
+            "Moved house? Ask the PPS or the KPU of your regency/city to register you as a moved voter "
+            "(DPTb) no later than 30 days before polling day."
+        ),
+        "helpdesk": "Need help? Visit the help desk at your kelurahan, or send an SMS: CHECK <NIK>.",
+        "again": "Check another NIK",
+        "error_heading": "Please check what you entered",
+        "results_heading": "Search results",
+        "results_lead": "Names are masked to protect personal data.",
+        "none_found": "No matching voter found",
+        "none_found_help": (
+            "Check the spelling of the name, the date of birth and the area, or check with your NIK. "
+            "Old spellings (Soeharto, Djoko) and titles need not be exact."
+        ),
+        "busy_heading": "The service is very busy",
+        "busy_help": "Many people are checking right now. Please try again in {seconds} seconds.",
+        "limited_heading": "Too many requests",
+        "limited_help": "Please try again in {minutes} minutes.",
+        "score": "match",
+        "likely": "most likely you",
+        "kelurahan": "Kel.",
+        "kecamatan": "Kec.",
+        "privacy": "This service does not store your NIK and uses no scripts or fonts from anyone else.",
+    },
+}

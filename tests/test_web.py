@@ -1,0 +1,121 @@
+"""The resident page over HTTP: forms, redirect-after-post, answers, security headers, CSRF,
+page weight, compression, and no NIK in any URL the flow produces."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import AsyncIterator
+
+import pytest
+from litestar import Litestar
+from litestar.testing import AsyncTestClient
+
+from service.app import create_app
+from service.importer import ImportSummary
+from service.settings import Settings
+from tests.factories import DatasetFiles, absent_niks
+
+Client = AsyncTestClient[Litestar]
+PAGE_BUDGET = 50 * 1024  # the form page with its stylesheet, uncompressed
+
+
+@pytest.fixture
+async def browser(settings: Settings, published: ImportSummary) -> AsyncIterator[Client]:
+    async with AsyncTestClient(app=create_app(settings)) as client:
+        yield client
+
+
+def csrf_token(page: str) -> str:
+    match = re.search(r'name="_csrf_token" value="([^"]+)"', page)
+    assert match, "every form carries a CSRF token"
+    return match.group(1)
+
+
+async def submit(client: Client, path: str, fields: dict[str, str]) -> tuple[list[str], str, int]:
+    """Post a form the way a browser does; follow redirects; return the URLs visited, the final
+    page and its status."""
+    home = await client.get("/")
+    response = await client.post(
+        path, data={**fields, "_csrf_token": csrf_token(home.text)}, follow_redirects=False
+    )
+    urls = [path]
+    while response.status_code in (302, 303):
+        location = response.headers["location"]
+        urls.append(location)
+        response = await client.get(location, follow_redirects=False)
+    return urls, response.text, response.status_code
+
+
+async def test_a_registered_nik_gets_its_tps_and_the_nik_never_enters_a_url(
+    browser: Client, small_dataset: DatasetFiles
+) -> None:
+    person = small_dataset.people[0]
+    typed = f"{person.nik[:4]} {person.nik[4:8]} {person.nik[8:12]} {person.nik[12:]}"
+    urls, page, status = await submit(browser, "/cek", {"nik": typed})
+    assert status == 200 and urls == ["/cek", "/hasil"]
+    assert "Anda terdaftar di DPT" in page and f"TPS {person.tps:03d}" in page
+    assert "openstreetmap.org" in page
+    assert person.nik not in page and person.name not in page  # masked name, no NIK
+    assert not any(person.nik in url or person.nik[:8] in url for url in urls)
+    # Refresh of the answer page works (a GET), and the NIK is not in the cookie either.
+    assert "Anda terdaftar" in (await browser.get("/hasil")).text
+    assert all(person.nik not in value for value in browser.cookies.values())
+
+
+async def test_not_registered_and_malformed_answers(browser: Client) -> None:
+    _, page, _ = await submit(browser, "/cek", {"nik": absent_niks(1)[0]})
+    assert "tidak ditemukan di DPT" in page and "PPS" in page and "DPTb" in page
+
+    urls, page, status = await submit(browser, "/cek", {"nik": "1872 0154"})
+    assert status == 422 and urls == ["/cek"]  # shown again in place, the input kept
+    assert 'role="alert"' in page and "NIK harus 16 angka" in page
+    assert 'value="1872 0154"' in page and 'aria-invalid="true"' in page
+
+
+async def test_name_search_and_none_found(browser: Client, small_dataset: DatasetFiles) -> None:
+    person = small_dataset.people[3]
+    fields = {
+        "name": person.name.lower(),
+        "birth_date": person.birth_date.isoformat(),
+        "region": "",
+        "kabkota": "18.72",
+    }
+    urls, page, status = await submit(browser, "/cari", fields)
+    assert status == 200 and urls[-1] == "/hasil-cari"
+    assert f"TPS {person.tps:03d}" in page and person.name not in page
+    _, page, _ = await submit(browser, "/cari", {**fields, "name": "ZZYZX QWERTY"})
+    assert "Tidak ada pemilih yang cocok" in page
+
+
+async def test_english_is_chosen_with_a_visible_switch_and_remembered(browser: Client) -> None:
+    assert 'href="/bahasa/en"' in (await browser.get("/")).text
+    switched = await browser.get("/bahasa/en", follow_redirects=False)
+    assert switched.status_code == 303
+    page = (await browser.get("/")).text
+    assert '<html lang="en">' in page and "Check with your NIK" in page
+    _, page, _ = await submit(browser, "/cek", {"nik": "123"})
+    assert "A NIK has 16 digits" in page
+
+
+async def test_security_headers_csrf_weight_compression_and_cached_assets(browser: Client) -> None:
+    home = await browser.get("/")
+    csp = home.headers["content-security-policy"]
+    assert "default-src 'none'" in csp and "script-src" not in csp and "http" not in csp
+    assert home.headers["x-content-type-options"] == "nosniff"
+    assert home.headers["referrer-policy"] == "no-referrer"
+    assert "<script" not in home.text and "//" not in re.sub(
+        r"https://www\.openstreetmap\.org", "", home.text.split("<body>")[1]
+    )
+
+    forged = await browser.post("/cek", data={"nik": "1872015407530001"})  # no CSRF token
+    assert forged.status_code == 403
+
+    stylesheet = re.search(r'href="(/static/app\.[0-9a-f]{10}\.css)"', home.text)
+    assert stylesheet
+    css = await browser.get(stylesheet.group(1))
+    assert css.status_code == 200 and "immutable" in css.headers["cache-control"]
+    assert len(home.content) + len(css.content) <= PAGE_BUDGET
+
+    compressed = await browser.get("/", headers={"accept-encoding": "gzip"})
+    assert compressed.headers["content-encoding"] == "gzip"
+    assert "Cek dengan NIK" in compressed.text
