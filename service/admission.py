@@ -61,7 +61,7 @@ class Admission:
     def adapt(self, lag: float) -> None:
         self.lag = lag
         if lag > self.target_lag:
-            self.limit = max(self.MIN_LIMIT, int(self.limit * 0.9))
+            self.limit = max(min(self.MIN_LIMIT, self.max_in_flight), int(self.limit * 0.9))
         elif self._reached:
             self.limit = min(self.max_in_flight, self.limit + 1)
         self._reached = False
@@ -136,6 +136,36 @@ _OVERLOADED_BODY: HTTPResponseBodyEvent = {
 }
 
 
+# Programs get the JSON error; people (the resident page) get a page that says when to retry.
+MACHINE_PATHS = ("/api/", "/sms/")
+_OVERLOADED_PAGE = (
+    b'<!doctype html><html lang="id"><head><meta charset="utf-8">'
+    b'<meta name="viewport" content="width=device-width, initial-scale=1"><title>Sedang sibuk</title></head>'
+    b"<body><h1>Layanan sedang sangat sibuk</h1><p>Banyak orang sedang mengecek. Silakan coba lagi "
+    b'dalam beberapa detik. <a href="/">Coba lagi</a></p>'
+    b'<h2 lang="en">The service is very busy</h2><p lang="en">Many people are checking right now. '
+    b'Please try again in a few seconds. <a href="/">Try again</a></p></body></html>'
+)
+_OVERLOADED_PAGE_START: HTTPResponseStartEvent = {
+    "type": "http.response.start",
+    "status": 503,
+    "headers": [
+        (b"content-type", b"text/html; charset=utf-8"),
+        (b"content-length", str(len(_OVERLOADED_PAGE)).encode()),
+        (b"retry-after", str(Overloaded.retry_after).encode()),
+        (b"cache-control", b"no-store"),
+        (b"content-security-policy", b"default-src 'none'"),
+        (b"x-content-type-options", b"nosniff"),
+        (b"referrer-policy", b"no-referrer"),
+    ],
+}
+_OVERLOADED_PAGE_BODY: HTTPResponseBodyEvent = {
+    "type": "http.response.body",
+    "body": _OVERLOADED_PAGE,
+    "more_body": False,
+}
+
+
 def admission_middleware(admission: Admission) -> Any:
     """ASGI middleware (a Litestar middleware factory) putting `admission` in front of the app."""
 
@@ -145,8 +175,9 @@ def admission_middleware(admission: Admission) -> Any:
                 await app(scope, receive, send)
                 return
             if not await admission.enter():
-                await send(_OVERLOADED_START)
-                await send(_OVERLOADED_BODY)
+                page = not scope["path"].startswith(MACHINE_PATHS)
+                await send(_OVERLOADED_PAGE_START if page else _OVERLOADED_START)
+                await send(_OVERLOADED_PAGE_BODY if page else _OVERLOADED_BODY)
                 return
             try:
                 await app(scope, receive, send)

@@ -172,3 +172,9 @@ async def test_admission_lets_fewer_in_while_the_loop_runs_late_and_recovers() -
     await asyncio.sleep(0)
     admission.leave()
     assert await waiting
+
+
+def test_a_late_loop_never_raises_the_limit_above_its_setting() -> None:
+    admission = Admission(max_in_flight=1, queue_seconds=0, max_queued=0)
+    admission.adapt(1.0)
+    assert admission.limit == 1

@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 from collections.abc import AsyncIterator
 
+import msgspec
 import pytest
 from litestar import Litestar
 from litestar.testing import AsyncTestClient
@@ -119,3 +120,27 @@ async def test_security_headers_csrf_weight_compression_and_cached_assets(browse
     compressed = await browser.get("/", headers={"accept-encoding": "gzip"})
     assert compressed.headers["content-encoding"] == "gzip"
     assert "Cek dengan NIK" in compressed.text
+
+
+async def test_rate_limited_and_overloaded_visitors_get_a_page_saying_when_to_retry(
+    settings: Settings, published: ImportSummary, small_dataset: DatasetFiles
+) -> None:
+    strict = msgspec.structs.replace(settings, rate_address_per_minute=1.0, rate_address_burst=1)
+    async with AsyncTestClient(app=create_app(strict)) as client:
+        _, first, _ = await submit(client, "/cek", {"nik": small_dataset.people[0].nik})
+        assert "Anda terdaftar" in first
+        home = await client.get("/")
+        limited = await client.post(
+            "/cek", data={"nik": small_dataset.people[1].nik, "_csrf_token": csrf_token(home.text)}
+        )
+        assert limited.status_code == 429
+        assert "Terlalu banyak permintaan" in limited.text and int(limited.headers["retry-after"]) >= 1
+
+    shut = msgspec.structs.replace(settings, max_in_flight=0, max_queued=0)
+    async with AsyncTestClient(app=create_app(shut)) as client:
+        page = await client.get("/")
+        assert page.status_code == 503 and page.headers["retry-after"] == "1"
+        assert page.headers["content-type"].startswith("text/html")
+        assert "Layanan sedang sangat sibuk" in page.text and "The service is very busy" in page.text
+        api = await client.post("/api/v1/nik", json={"nik": small_dataset.people[0].nik})
+        assert api.json()["error"]["code"] == "overloaded"  # programs still get JSON
