@@ -25,6 +25,7 @@ from service.nik import NikHasher
 from service.settings import Settings, load_settings
 from service.store.migrate import migrate
 from tests.factories import DatasetFiles, write_small_dataset
+from tests.servers import TEST_NIK_KEY
 
 # Under CI the property tests replay the same examples every run: a failure is reproducible and
 # never a coin toss; locally they explore new examples each time.
@@ -34,7 +35,6 @@ if os.environ.get("CI") == "true":
 
 DEFAULT_DATABASE_URL = "postgresql://postgres@127.0.0.1:5432/test"
 DEFAULT_REDIS_URL = "redis://127.0.0.1:6379/0"
-TEST_NIK_KEY = "test-key-" + "k" * 24
 ROOT = Path(__file__).resolve().parents[1]
 
 

@@ -5,78 +5,31 @@ with JavaScript off, and a 320 px screen. A screenshot of each answer page is sa
 
 from __future__ import annotations
 
-import os
-import shutil
-import socket
-import subprocess
-import sys
-import time
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
-import httpx
 import pytest
 from playwright.async_api import Browser, Page, async_playwright
 
 from service.importer import ImportSummary
 from service.settings import Settings
-from tests.conftest import TEST_NIK_KEY
 from tests.factories import DatasetFiles, absent_niks
+from tests.servers import dpt_serve
+from tests.system_packages import ensure_debian_packages
 
 CHROMIUM = Path("/usr/bin/chromium")
 SCREENSHOTS = Path(__file__).resolve().parents[1] / "test-artifacts" / "screenshots"
 
 
 def ensure_chromium() -> None:
-    """Install Debian's chromium with apt-get when run as root; else skip, except under CI (fail)."""
-    if CHROMIUM.exists():
-        return
-    if os.geteuid() == 0 and shutil.which("apt-get"):
-        subprocess.run(
-            ["apt-get", "install", "-y", "-q", "chromium"],
-            check=False,
-            capture_output=True,
-            env={**os.environ, "DEBIAN_FRONTEND": "noninteractive"},
-            timeout=900,
-        )
-    if CHROMIUM.exists():
-        return
-    message = "Debian package chromium is needed for the browser tests (apt-get install chromium)"
-    if os.environ.get("CI") == "true":
-        pytest.fail(message)
-    pytest.skip(message)
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
+    ensure_debian_packages(("chromium",), (CHROMIUM,))
 
 
 @pytest.fixture
 def site(settings: Settings, published: ImportSummary) -> Iterator[str]:
     """`dpt serve` on a free port with the test dataset."""
-    port = free_port()
-    env = {
-        **os.environ,
-        "DPT_DATABASE_URL": settings.database_url,
-        "DPT_REDIS_URL": settings.redis_url,
-        "DPT_NIK_KEY": TEST_NIK_KEY,
-    }
-    command = [str(Path(sys.executable).with_name("dpt")), "serve", "--port", str(port), "--workers", "1"]
-    process = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    url = f"http://127.0.0.1:{port}"
-    try:
-        for _ in range(300):
-            try:
-                if httpx.get(f"{url}/health/ready", timeout=1).status_code == 200:
-                    break
-            except httpx.TransportError:
-                time.sleep(0.05)
+    with dpt_serve(settings) as (url, _):
         yield url
-    finally:
-        process.terminate()
-        process.wait(timeout=30)
 
 
 @pytest.fixture

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import asyncpg
 
-from tests.conftest import TEST_NIK_KEY
+from tests.servers import TEST_NIK_KEY
 
 DPT = str(Path(sys.executable).with_name("dpt"))
 

@@ -4,13 +4,9 @@ health answers, and a shutdown lets the request in flight finish."""
 from __future__ import annotations
 
 import asyncio
-import os
 import signal
-import socket
 import subprocess
-import sys
 from collections.abc import AsyncIterator, Iterator
-from pathlib import Path
 
 import asyncpg
 import httpx
@@ -18,49 +14,17 @@ import pytest
 
 from service.importer import ImportSummary
 from service.settings import Settings
-from tests.conftest import TEST_NIK_KEY
 from tests.factories import DatasetFiles
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
+from tests.servers import dpt_serve
 
 
 @pytest.fixture
 def server(settings: Settings, published: ImportSummary) -> Iterator[tuple[str, subprocess.Popen[bytes]]]:
     """`dpt serve` with one worker that works on one request at a time and queues none."""
-    port = free_port()
-    env = {
-        **os.environ,
-        "DPT_DATABASE_URL": settings.database_url,
-        "DPT_REDIS_URL": settings.redis_url,
-        "DPT_NIK_KEY": TEST_NIK_KEY,
-        "DPT_MAX_IN_FLIGHT": "1",
-        "DPT_MAX_QUEUED": "0",
-        "DPT_RATE_LIMIT_EXEMPT": "127.0.0.0/8",
-    }
-    command = [str(Path(sys.executable).with_name("dpt")), "serve", "--port", str(port), "--workers", "1"]
-    process = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    url = f"http://127.0.0.1:{port}"
-    try:
-        for _ in range(200):
-            try:
-                if httpx.get(f"{url}/health/ready", timeout=1).status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            if process.poll() is not None:
-                raise RuntimeError(
-                    f"dpt serve exited: {process.stderr.read().decode() if process.stderr else ''}"
-                )
-            asyncio.run(asyncio.sleep(0.05))
-        yield url, process
-    finally:
-        if process.poll() is None:
-            process.kill()
-        process.wait(timeout=30)
+    with dpt_serve(
+        settings, DPT_MAX_IN_FLIGHT="1", DPT_MAX_QUEUED="0", DPT_RATE_LIMIT_EXEMPT="127.0.0.0/8"
+    ) as served:
+        yield served
 
 
 @pytest.fixture

@@ -5,24 +5,22 @@ phone. Every process the test starts is stopped by its PID."""
 from __future__ import annotations
 
 import os
-import shutil
 import signal
 import socket
 import subprocess
-import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import asyncpg
-import httpx
 import pytest
 
 from service.importer import ImportSummary
 from service.settings import Settings
 from service.sms.replies import fits_one_sms
-from tests.conftest import TEST_NIK_KEY
 from tests.factories import DatasetFiles, make_token
+from tests.servers import dpt_serve, free_port
+from tests.system_packages import ensure_debian_packages
 
 KANNEL_PACKAGES = ("kannel", "kannel-extras")
 BEARERBOX = Path("/usr/sbin/bearerbox")
@@ -32,30 +30,8 @@ PHONE = "6281234567890"
 SHORT_CODE = "1950"
 
 
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
 def ensure_kannel() -> None:
-    """Install Kannel with apt-get when run as root; else skip, except under CI=true (fail)."""
-    if all(path.exists() for path in (BEARERBOX, SMSBOX, FAKESMSC)):
-        return
-    if os.geteuid() == 0 and shutil.which("apt-get"):
-        subprocess.run(
-            ["apt-get", "install", "-y", "-q", *KANNEL_PACKAGES],
-            check=False,
-            capture_output=True,
-            env={**os.environ, "DEBIAN_FRONTEND": "noninteractive"},
-            timeout=600,
-        )
-    if all(path.exists() for path in (BEARERBOX, SMSBOX, FAKESMSC)):
-        return
-    message = "Debian packages kannel and kannel-extras are needed (apt-get install kannel kannel-extras)"
-    if os.environ.get("CI") == "true":
-        pytest.fail(message)
-    pytest.skip(message)
+    ensure_debian_packages(KANNEL_PACKAGES, (BEARERBOX, SMSBOX, FAKESMSC))
 
 
 def wait_for_port(port: int, process: subprocess.Popen[bytes], what: str) -> None:
@@ -119,24 +95,8 @@ max-messages = 1
 @pytest.fixture
 def service(settings: Settings, published: ImportSummary) -> Iterator[str]:
     """`dpt serve` on a free port, answering from the test dataset."""
-    port = free_port()
-    env = {
-        **os.environ,
-        "DPT_DATABASE_URL": settings.database_url,
-        "DPT_REDIS_URL": settings.redis_url,
-        "DPT_NIK_KEY": TEST_NIK_KEY,
-    }
-    command = [str(Path(sys.executable).with_name("dpt")), "serve", "--port", str(port), "--workers", "1"]
-    process = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    try:
-        wait_for_port(port, process, "dpt serve")
-        for _ in range(100):
-            if httpx.get(f"http://127.0.0.1:{port}/health/ready", timeout=2).status_code == 200:
-                break
-            time.sleep(0.05)
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        stop(process)
+    with dpt_serve(settings) as (url, _):
+        yield url
 
 
 @pytest.fixture

@@ -72,6 +72,9 @@ async def test_not_registered_and_malformed_answers(browser: Client) -> None:
     assert 'role="alert"' in page and "NIK harus 16 angka" in page
     assert 'value="1872 0154"' in page and 'aria-invalid="true"' in page
 
+    _, page, _ = await submit(browser, "/cek", {"nik": '"><script>alert(1)</script>'})
+    assert "<script>" not in page and "&lt;script&gt;" in page  # what was typed is escaped
+
 
 async def test_name_search_and_none_found(browser: Client, small_dataset: DatasetFiles) -> None:
     person = small_dataset.people[3]
