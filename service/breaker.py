@@ -6,7 +6,11 @@ import logging
 import time
 from collections.abc import Callable
 
+from redis.exceptions import RedisError
+
 log = logging.getLogger(__name__)
+# What a Redis call may raise when Redis is down, slow or unreachable.
+REDIS_ERRORS = (RedisError, OSError, TimeoutError)
 
 
 class RedisBreaker:

@@ -18,25 +18,20 @@ one timeout, not one per request) and then try it again.
 from __future__ import annotations
 
 import asyncio
-import logging
 import time
 from collections.abc import Awaitable, Callable, Hashable
 from dataclasses import dataclass
 from typing import Any, Generic, NamedTuple, TypeVar
 
 import redis.asyncio as aioredis
-from redis.exceptions import RedisError
 
-from service.breaker import RedisBreaker
-
-log = logging.getLogger(__name__)
+from service.breaker import REDIS_ERRORS, RedisBreaker
 
 Arg = TypeVar("Arg", bound=Hashable)
 # Loads the answers for a batch of arguments, in order; every argument gets an answer.
 BatchLoader = Callable[[list[Arg]], Awaitable[list[bytes]]]
 # How long Redis keeps an answer fresh (negative answers live shorter).
 TtlFor = Callable[[bytes], int]
-REDIS_ERRORS = (RedisError, OSError, TimeoutError)
 _STALE_AT_BYTES = 8  # a Redis value is the time it goes stale (ms, big-endian) + the answer
 
 

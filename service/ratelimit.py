@@ -24,7 +24,6 @@ import asyncio
 import hashlib
 import hmac
 import ipaddress
-import logging
 import math
 import time
 from collections.abc import Callable, Sequence
@@ -33,12 +32,9 @@ from typing import Any, NamedTuple
 import redis.asyncio as aioredis
 from redis.exceptions import NoScriptError, RedisError
 
-from service.breaker import RedisBreaker
+from service.breaker import REDIS_ERRORS, RedisBreaker
 from service.errors import RateLimited
 from service.settings import Settings
-
-log = logging.getLogger(__name__)
-REDIS_ERRORS = (RedisError, OSError, TimeoutError)
 
 
 class Limit(NamedTuple):
@@ -55,11 +51,6 @@ class Client(NamedTuple):
 
     kind: str  # "address", "token" or "sms"
     key: str
-
-
-class Verdict(NamedTuple):
-    allowed: bool
-    retry_after: float  # seconds; 0 when allowed
 
 
 # KEYS[1] request bucket, KEYS[2] enumeration bucket.
