@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import collections
-from typing import Any, NamedTuple
+from typing import NamedTuple
 
 import msgspec
 from litestar.enums import ScopeType
@@ -155,24 +155,21 @@ _FOR_PEOPLE = _Refusal.of(
 )
 
 
-def admission_middleware(admission: Admission) -> Any:
-    """ASGI middleware (a Litestar middleware factory) putting `admission` in front of the app."""
+def guard(app: ASGIApp, admission: Admission) -> ASGIApp:
+    """`app` behind `admission`: what is refused never reaches it."""
 
-    def wrap(app: ASGIApp) -> ASGIApp:
-        async def guarded(scope: Scope, receive: Receive, send: Send) -> None:
-            if scope["type"] != ScopeType.HTTP or scope["path"].startswith(ALWAYS_ADMITTED):
-                await app(scope, receive, send)
-                return
-            if not await admission.enter():
-                refusal = _FOR_PROGRAMS if scope["path"].startswith(MACHINE_PATHS) else _FOR_PEOPLE
-                await send(refusal.start)
-                await send(refusal.body)
-                return
-            try:
-                await app(scope, receive, send)
-            finally:
-                admission.leave()
+    async def guarded(scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != ScopeType.HTTP or scope["path"].startswith(ALWAYS_ADMITTED):
+            await app(scope, receive, send)
+            return
+        if not await admission.enter():
+            refusal = _FOR_PROGRAMS if scope["path"].startswith(MACHINE_PATHS) else _FOR_PEOPLE
+            await send(refusal.start)
+            await send(refusal.body)
+            return
+        try:
+            await app(scope, receive, send)
+        finally:
+            admission.leave()
 
-        return guarded
-
-    return wrap
+    return guarded

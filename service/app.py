@@ -20,7 +20,7 @@ from litestar.plugins.jinja import JinjaTemplateEngine
 from litestar.template.config import TemplateConfig
 
 from service.access import Access
-from service.admission import Admission, admission_middleware
+from service.admission import Admission, guard
 from service.api.errors import domain_error_handler, http_error_handler, internal_error_handler
 from service.api.health import live, metrics, ready
 from service.api.nik import check_nik
@@ -112,7 +112,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             await redis.aclose()
             await pool.close()
 
-    return Litestar(
+    app = Litestar(
         route_handlers=[
             check_nik,
             search_names,
@@ -140,7 +140,6 @@ def create_app(settings: Settings | None = None) -> Litestar:
         # Pages and search answers are compressed; a NIK answer (under 1 KB) is not worth it.
         compression_config=CompressionConfig(backend="gzip", minimum_size=1024, gzip_compress_level=6),
         lifespan=[lifespan],
-        middleware=[admission_middleware(admission)],
         exception_handlers={
             DomainError: domain_error_handler,
             HTTPException: http_error_handler,
@@ -156,6 +155,10 @@ def create_app(settings: Settings | None = None) -> Litestar:
         # Litestar's own request logging is off: the service logs no request bodies or queries.
         logging_config=None,
     )
+    # Admission control goes in front of Litestar's exception handling and routing (its own
+    # middleware would only run after routing), so refusing a request costs as little as it can.
+    app.asgi_handler = guard(app.asgi_handler, admission)
+    return app
 
 
 def _jinja_filters(engine: JinjaTemplateEngine) -> None:
