@@ -4,7 +4,9 @@ page weight, compression, and no NIK in any URL the flow produces."""
 from __future__ import annotations
 
 import re
+import time
 from collections.abc import AsyncIterator
+from types import SimpleNamespace
 
 import msgspec
 import pytest
@@ -14,6 +16,7 @@ from litestar.testing import AsyncTestClient
 from service.app import create_app
 from service.importer import ImportSummary
 from service.settings import Settings
+from service.web import pages
 from tests.factories import DatasetFiles, absent_niks
 
 Client = AsyncTestClient[Litestar]
@@ -147,3 +150,14 @@ async def test_rate_limited_and_overloaded_visitors_get_a_page_saying_when_to_re
         assert "Layanan sedang sangat sibuk" in page.text and "The service is very busy" in page.text
         api = await client.post("/api/v1/nik", json={"nik": small_dataset.people[0].nik})
         assert api.json()["error"]["code"] == "overloaded"  # programs still get JSON
+
+
+async def test_an_answer_page_expires_after_ten_minutes(
+    browser: Client, small_dataset: DatasetFiles, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    await submit(browser, "/cek", {"nik": small_dataset.people[0].nik})
+    assert (await browser.get("/hasil", follow_redirects=False)).status_code == 200
+    later = time.time() + pages.RESULT_SECONDS + 1
+    monkeypatch.setattr(pages, "time", SimpleNamespace(time=lambda: later))
+    expired = await browser.get("/hasil", follow_redirects=False)
+    assert expired.status_code == 303 and expired.headers["location"] == "/"

@@ -13,6 +13,7 @@ import base64
 import datetime as dt
 import hashlib
 import hmac
+import time
 from pathlib import Path
 from typing import Any
 
@@ -59,6 +60,7 @@ class StoredResult(msgspec.Struct, frozen=True):
     nik: NikAnswer | None = None
     search: list[SearchResult] | None = None
     dataset: DatasetInfo | None = None
+    issued: float = 0.0  # when it was sealed (Unix time): older than RESULT_SECONDS is refused
 
 
 def static_assets() -> dict[str, tuple[str, bytes]]:
@@ -86,7 +88,8 @@ def _signing_key(request: Request[Any, Any, Any]) -> bytes:
 
 
 def _sealed(request: Request[Any, Any, Any], result: StoredResult) -> str:
-    payload = base64.urlsafe_b64encode(msgspec.json.encode(result)).decode()
+    stamped = msgspec.structs.replace(result, issued=time.time())
+    payload = base64.urlsafe_b64encode(msgspec.json.encode(stamped)).decode()
     mac = hmac.new(_signing_key(request), payload.encode(), hashlib.sha256).hexdigest()
     return f"{payload}.{mac}"
 
@@ -98,9 +101,10 @@ def _opened(request: Request[Any, Any, Any]) -> StoredResult | None:
     if not payload or not hmac.compare_digest(mac, expected):
         return None
     try:
-        return msgspec.json.decode(base64.urlsafe_b64decode(payload), type=StoredResult)
+        stored = msgspec.json.decode(base64.urlsafe_b64decode(payload), type=StoredResult)
     except (ValueError, msgspec.DecodeError):
         return None
+    return stored if time.time() - stored.issued <= RESULT_SECONDS else None
 
 
 def _redirect_with(request: Request[Any, Any, Any], path: str, result: StoredResult) -> Redirect:
