@@ -19,9 +19,11 @@ from litestar.testing import AsyncTestClient
 from service.app import create_app
 from service.cache import LocalCache, TieredCache
 from service.embedded import embedded_postgres, embedded_redis
+from service.errors import Unavailable
 from service.importer import import_dataset
 from service.nik import NikHasher
 from service.settings import Settings
+from service.store import unavailable_on_store_errors
 from service.store.migrate import migrate
 from tests.factories import DatasetFiles, absent_niks
 
@@ -173,3 +175,18 @@ async def test_an_expiring_popular_answer_is_refreshed_once_across_workers(redis
     assert loads == [1, 1]  # one refresh in all, not one per request or per worker
     assert (await redis.get("popular") or b"")[8:] == b'{"version":2}'
     await redis.aclose()
+
+
+@pytest.mark.parametrize(
+    "error",
+    [
+        asyncpg.InternalClientError("connection lost in the middle of a query"),
+        asyncpg.ConnectionDoesNotExistError("connection was closed"),
+        ConnectionResetError(),
+        TimeoutError(),
+    ],
+)
+def test_every_way_a_database_connection_dies_is_a_503_not_a_500(error: Exception) -> None:
+    with pytest.raises(Unavailable) as raised, unavailable_on_store_errors():
+        raise error
+    assert raised.value.code == "store_unavailable" and raised.value.retry_after

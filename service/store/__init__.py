@@ -9,8 +9,16 @@ import asyncpg
 
 from service.errors import Unavailable
 
-# What a lost, slow or overloaded database looks like to the driver.
-STORE_ERRORS = (asyncpg.PostgresError, asyncpg.InterfaceError, OSError, TimeoutError)
+# What a lost, slow or overloaded database looks like to the driver. InternalClientError is what
+# asyncpg raises when a connection dies in the middle of a query (seen when PostgreSQL was
+# stopped under load by loadtest/spike.py: one lookup out of 11,000 got a 500).
+STORE_ERRORS = (
+    asyncpg.PostgresError,
+    asyncpg.InterfaceError,
+    asyncpg.InternalClientError,
+    OSError,
+    TimeoutError,
+)
 
 
 def store_unavailable() -> Unavailable:
