@@ -94,8 +94,9 @@ class Admission:
         return admitted
 
     def leave(self) -> None:
-        """Hand the slot to the longest waiter, or free it."""
-        while self._waiters:
+        """Hand the slot to the longest waiter, or free it (always, while the limit has shrunk
+        below the requests in flight)."""
+        while self._waiters and self.in_flight <= self.limit:
             waiter = self._waiters.popleft()
             if not waiter.done():
                 waiter.set_result(True)  # in_flight stays: the slot changes hands

@@ -139,7 +139,8 @@ class NikLookup:
         """The encoded public answer (NikAnswer JSON) for a valid NIK."""
         dataset = self.published()
         nik_hash = self.hasher(nik.digits)
-        key = f"dpt:{dataset.id}:nik:{nik_hash.hex()}"
+        # "v2": values carry their stale time (service/cache.py); older workers wrote bare JSON.
+        key = f"dpt:v2:{dataset.id}:nik:{nik_hash.hex()}"
         try:
             return await self.cache.get(key, (dataset, nik_hash))
         except STORE_ERRORS as error:

@@ -28,8 +28,8 @@ async def admit_caller(request: Request[Any, Any, Any], principal: Principal | N
 
 def raw_header(request: Request[Any, Any, Any], name: bytes) -> str | None:
     """One request header, read straight from the ASGI scope: on the lookup path this is cheaper
-    than building Litestar's Headers object for all of them. `name` is lower case."""
-    for key, value in request.scope["headers"]:
-        if key == name:
-            return bytes(value).decode("latin-1")
-    return None
+    than building Litestar's Headers object for all of them. `name` is lower case. A header sent
+    on several lines is joined with commas, in order (proxies may add their own X-Forwarded-For
+    line rather than extend the client's)."""
+    values = [bytes(value).decode("latin-1") for key, value in request.scope["headers"] if key == name]
+    return ", ".join(values) if values else None

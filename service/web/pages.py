@@ -54,11 +54,30 @@ SECURITY_HEADERS = [
 ]
 
 
+class Candidate(msgspec.Struct, frozen=True):
+    """What the search answer page shows of one result: small, so five fit in one cookie."""
+
+    name: str  # masked
+    tps: str
+    address: str
+    kelurahan: str
+    kecamatan: str
+    confident: bool
+
+    @classmethod
+    def of(cls, result: SearchResult) -> Candidate:
+        region = result.region
+        return cls(
+            result.name, result.tps.label, result.tps.address, region.kelurahan.name, region.kecamatan.name,
+            result.confident,
+        )  # fmt: skip
+
+
 class StoredResult(msgspec.Struct, frozen=True):
     """What the answer page shows: a NIK answer or name-search results, already public."""
 
     nik: NikAnswer | None = None
-    search: list[SearchResult] | None = None
+    search: list[Candidate] | None = None
     dataset: DatasetInfo | None = None
     issued: float = 0.0  # when it was sealed (Unix time): older than RESULT_SECONDS is refused
 
@@ -98,7 +117,7 @@ def _opened(request: Request[Any, Any, Any]) -> StoredResult | None:
     sealed = request.cookies.get(RESULT_COOKIE, "")
     payload, _, mac = sealed.rpartition(".")
     expected = hmac.new(_signing_key(request), payload.encode(), hashlib.sha256).hexdigest()
-    if not payload or not hmac.compare_digest(mac, expected):
+    if not payload or not hmac.compare_digest(mac.encode("utf-8", "replace"), expected.encode()):
         return None
     try:
         stored = msgspec.json.decode(base64.urlsafe_b64decode(payload), type=StoredResult)
@@ -144,32 +163,41 @@ def _page(
 
 
 async def _regions(request: Request[Any, Any, Any], kabkota: str | None) -> dict[str, Any]:
-    """The region lists of the name-search form: kab/kota, then its kecamatan and kelurahan."""
+    """The region lists of the name-search form: kab/kota, then its kecamatan and kelurahan.
+
+    Cached per dataset; only a kab/kota that is in the dataset is ever looked up, so a made-up
+    `?kabkota=` costs nothing.
+    """
     lookup: NikLookup = request.app.state.lookup
     if lookup.dataset is None:
         return {"kabkotas": [], "kabkota": None, "kecamatans": []}
-    cache: dict[tuple[int, str | None], dict[str, Any]] = request.app.state.web_regions
-    key = (lookup.dataset.id, kabkota)
-    if key not in cache:
-        async with lookup.pool.acquire() as conn:
-            kabkotas = [
-                dict(r) for r in await conn.fetch(*QUERIES["dataset-kabkota"](dataset_id=lookup.dataset.id))
-            ]
-            codes = [k["code"] for k in kabkotas]
-            chosen = kabkota if kabkota in codes else (codes[0] if len(codes) == 1 else None)
-            kecamatans: dict[str, dict[str, Any]] = {}
-            if chosen:
-                query = QUERIES["dataset-kelurahan-in"](dataset_id=lookup.dataset.id, kabkota=chosen)
-                for row in await conn.fetch(*query):
-                    group = kecamatans.setdefault(
-                        row["kecamatan_code"],
-                        {"code": row["kecamatan_code"], "name": row["kecamatan_name"], "kelurahan": []},
-                    )
-                    group["kelurahan"].append({"code": row["code"], "name": row["name"]})
-        if len(cache) > 1000:
-            cache.clear()
-        cache[key] = {"kabkotas": kabkotas, "kabkota": chosen, "kecamatans": list(kecamatans.values())}
-    return cache[key]
+    cache: dict[tuple[int, str], Any] = request.app.state.web_regions
+    dataset_id = lookup.dataset.id
+    timeout = lookup.settings.db_timeout_seconds
+    if (dataset_id, "") not in cache:
+        cache.clear()  # a new dataset: the old lists go
+        async with lookup.pool.acquire(timeout=timeout) as conn:
+            rows = await conn.fetch(*QUERIES["dataset-kabkota"](dataset_id=dataset_id), timeout=timeout)
+        cache[dataset_id, ""] = [dict(row) for row in rows]
+    kabkotas: list[dict[str, str]] = cache[dataset_id, ""]
+    codes = [k["code"] for k in kabkotas]
+    chosen = kabkota if kabkota in codes else (codes[0] if len(codes) == 1 else None)
+    if chosen and (dataset_id, chosen) not in cache:
+        kecamatans: dict[str, dict[str, Any]] = {}
+        query = QUERIES["dataset-kelurahan-in"](dataset_id=dataset_id, kabkota=chosen)
+        async with lookup.pool.acquire(timeout=timeout) as conn:
+            for row in await conn.fetch(*query, timeout=timeout):
+                code = row["kecamatan_code"]
+                group = kecamatans.setdefault(
+                    code, {"code": code, "name": row["kecamatan_name"], "kelurahan": []}
+                )
+                group["kelurahan"].append({"code": row["code"], "name": row["name"]})
+        cache[dataset_id, chosen] = list(kecamatans.values())
+    return {
+        "kabkotas": kabkotas,
+        "kabkota": chosen,
+        "kecamatans": cache[dataset_id, chosen] if chosen else [],
+    }
 
 
 async def _form_page(
@@ -250,7 +278,8 @@ async def search(request: Request[Any, Any, Any]) -> Template | Redirect:
     except (RateLimited, Unavailable) as error:
         return _notice(request, error)
     dataset = lookup.dataset.info if lookup.dataset else None
-    return _redirect_with(request, "/hasil-cari", StoredResult(search=results, dataset=dataset))
+    candidates = [Candidate.of(result) for result in results]
+    return _redirect_with(request, "/hasil-cari", StoredResult(search=candidates, dataset=dataset))
 
 
 @get("/hasil-cari", include_in_schema=False)
