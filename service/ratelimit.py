@@ -117,11 +117,11 @@ class LocalBuckets:
 
     def miss(self, enum_key: str, enum: Limit, fingerprint: str, remember_ms: float) -> None:
         now = self._clock() * 1000
+        if enum_key not in self._seen and len(self._seen) >= self._max_keys:
+            self._seen.clear()
         seen = self._seen.setdefault(enum_key, {})
         if seen.get(fingerprint, 0) > now:
             return
-        if len(self._seen) > self._max_keys:
-            self._seen.clear()
         seen[fingerprint] = now + remember_ms
         self._set(enum_key, max(self._tat.get(enum_key, now), now) + enum.interval_ms)
 
@@ -236,7 +236,7 @@ class RateLimiter:
             return None
         if token_id is not None:
             return self.client("token", str(token_id))
-        return self.client("address", address)
+        return self.client("address", _bucket_address(address))
 
     def client(self, kind: str, identity: str) -> Client:
         digest = hmac.new(self._secret, f"{kind}:{identity}".encode(), hashlib.sha256).hexdigest()[:24]
@@ -335,3 +335,14 @@ class RateLimiter:
     async def drain(self) -> None:
         while self._background:
             await asyncio.gather(*list(self._background), return_exceptions=True)
+
+
+def _bucket_address(address: str) -> str:
+    """The address a limit is kept for: an IPv6 address counts by its /64, because a phone on an
+    Indonesian mobile network gets a whole /64 and could otherwise rotate addresses freely."""
+    if ":" not in address:
+        return address
+    try:
+        return str(ipaddress.IPv6Network((address, 64), strict=False))
+    except ValueError:
+        return address

@@ -114,6 +114,15 @@ def load_settings(
         settings = msgspec.convert(raw, Settings, strict=False)
     except msgspec.ValidationError as exc:
         raise SettingsError(f"invalid setting: {exc}") from exc
+    not_positive = [
+        f"DPT_{field.upper()}"
+        for field in SETTING_DOCS
+        if field.startswith(("rate_", "misses_"))
+        and field != "rate_limit_exempt"
+        and getattr(settings, field) <= 0
+    ]
+    if not_positive:
+        raise SettingsError(f"rate limits must be above 0: {', '.join(not_positive)}")
     if "nik_key" in required and len(settings.nik_key) < 16:
         raise SettingsError("DPT_NIK_KEY must be at least 16 characters")
     return settings

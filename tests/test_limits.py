@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator
+from types import SimpleNamespace
 
 import asyncpg
 import msgspec
@@ -12,6 +13,7 @@ import redis.asyncio as aioredis
 from litestar.testing import AsyncTestClient
 
 from service.admission import Admission
+from service.api.limits import raw_header
 from service.app import create_app
 from service.breaker import RedisBreaker
 from service.errors import RateLimited
@@ -178,3 +180,18 @@ def test_a_late_loop_never_raises_the_limit_above_its_setting() -> None:
     admission = Admission(max_in_flight=1, queue_seconds=0, max_queued=0)
     admission.adapt(1.0)
     assert admission.limit == 1
+
+
+def test_ipv6_clients_are_limited_per_64_and_every_forwarded_line_is_read() -> None:
+    limits = Limits(Limit(60, 5), Limit(1, 3))
+    limiter = RateLimiter(None, {"address": limits}, secret="s" * 20, breaker=RedisBreaker(1))
+    same = {limiter.caller(address, None) for address in ("2001:db8:1:2::1", "2001:db8:1:2:ffff::9")}
+    other = limiter.caller("2001:db8:1:3::1", None)
+    assert len(same) == 1 and other not in same
+
+    request = SimpleNamespace(
+        scope={"headers": [(b"x-forwarded-for", b"6.6.6.6"), (b"x-forwarded-for", b"198.51.100.7")]}
+    )
+    joined = raw_header(request, b"x-forwarded-for")  # type: ignore[arg-type]
+    assert joined == "6.6.6.6, 198.51.100.7"
+    assert client_address("127.0.0.1", joined, Networks("127.0.0.1/32")) == "198.51.100.7"

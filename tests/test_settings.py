@@ -31,3 +31,9 @@ def test_a_short_key_and_a_bad_number_are_refused() -> None:
         load_settings({**REQUIRED, "DPT_NIK_KEY": "short"})
     with pytest.raises(SettingsError, match="db_pool_max"):
         load_settings({**REQUIRED, "DPT_DB_POOL_MAX": "many"})
+
+
+def test_a_rate_limit_of_zero_is_refused_with_its_name() -> None:
+    env = {"DPT_DATABASE_URL": "postgresql://x/y", "DPT_REDIS_URL": "redis://x", "DPT_NIK_KEY": "k" * 20}
+    with pytest.raises(SettingsError, match="DPT_RATE_SMS_PER_MINUTE"):
+        load_settings({**env, "DPT_RATE_SMS_PER_MINUTE": "0"})

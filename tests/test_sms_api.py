@@ -175,3 +175,16 @@ async def test_one_phone_walking_niks_is_stopped(sms_client: Client, sms_token: 
     assert fits_one_sms(walker[2])
     # Another phone is not affected.
     assert "DPT" in await reply("+6285700000000", "HELP")
+
+
+async def test_a_gateway_without_the_sender_is_told_and_ucs2_text_is_read(
+    sms_client: Client, sms_token: str, small_dataset: DatasetFiles
+) -> None:
+    missing = await sms_client.post(f"/sms/kannel?token={sms_token}", content=b"DPT 1872015407530001")
+    assert missing.status_code == 422 and missing.json()["error"]["code"] == "sender_missing"
+    ucs2 = await sms_client.post(
+        f"/sms/kannel?token={sms_token}",
+        content=f"cek {small_dataset.people[0].nik}".encode("utf-16-be"),
+        headers={"x-kannel-from": PHONE, "content-type": "text/plain; charset=UTF-16BE"},
+    )
+    assert ucs2.status_code == 200 and ucs2.text.startswith("Terdaftar")

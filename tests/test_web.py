@@ -161,3 +161,10 @@ async def test_an_answer_page_expires_after_ten_minutes(
     monkeypatch.setattr(pages, "time", SimpleNamespace(time=lambda: later))
     expired = await browser.get("/hasil", follow_redirects=False)
     assert expired.status_code == 303 and expired.headers["location"] == "/"
+
+
+async def test_a_tampered_or_garbled_answer_cookie_just_leads_back_to_the_form(browser: Client) -> None:
+    for value in ("abc.\u00e9", "not-a-cookie", "e30.0000"):
+        cookie = f"hasil={value}".encode()  # raw bytes: a client may send anything
+        response = await browser.get("/hasil", headers=[(b"cookie", cookie)], follow_redirects=False)
+        assert response.status_code == 303 and response.headers["location"] == "/"

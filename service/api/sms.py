@@ -22,7 +22,7 @@ from litestar.openapi.datastructures import ResponseSpec
 from service.access import Access
 from service.api.errors import decode_body
 from service.api.openapi import operation_with_body
-from service.errors import Unauthorized
+from service.errors import InvalidInput, Unauthorized
 from service.schemas import ErrorBody, SmsInbound, SmsReply
 from service.settings import Settings
 from service.sms.service import SmsDesk
@@ -50,6 +50,32 @@ async def _require_sms_token(request: Request[Any, Any, Any], token: str | None)
         raise _not_allowed()
 
 
+def _sender(sender: str | None) -> str:
+    """The phone number, which per-sender limits need: without one every SMS would share one
+    bucket, so the gateway is told it is misconfigured (Kannel: `send-sender = true`)."""
+    if not sender or not sender.strip():
+        raise InvalidInput(
+            "Nomor pengirim SMS tidak ada.",
+            "The SMS sender is missing (for Kannel, set send-sender = true).",
+            code="sender_missing",
+            field="from",
+        )
+    return sender.strip()
+
+
+def _decode_text(body: bytes, content_type: str) -> str:
+    """The SMS text in the charset the gateway names (Kannel posts UCS-2 messages as UTF-16BE)."""
+    charset = "utf-8"
+    for part in content_type.split(";")[1:]:
+        name, _, value = part.strip().partition("=")
+        if name.lower() == "charset" and value:
+            charset = value.strip('"')
+    try:
+        return body.decode(charset, errors="replace")
+    except LookupError:
+        return body.decode("utf-8", errors="replace")
+
+
 def _plain(text: str) -> Response[str]:
     return Response(text, media_type="text/plain")  # Litestar adds "; charset=utf-8"
 
@@ -67,9 +93,9 @@ def _plain(text: str) -> Response[str]:
 )
 async def kannel_post(request: Request[Any, Any, Any]) -> Response[str]:
     await _require_sms_token(request, request.query_params.get("token"))
-    text = (await request.body()).decode("utf-8", errors="replace")
+    text = _decode_text(await request.body(), request.headers.get("content-type", ""))
     desk: SmsDesk = request.app.state.sms
-    return _plain(await desk.reply(request.headers.get("x-kannel-from", ""), text))
+    return _plain(await desk.reply(_sender(request.headers.get("x-kannel-from")), text))
 
 
 @get(
@@ -82,7 +108,7 @@ async def kannel_get(request: Request[Any, Any, Any]) -> Response[str]:
     query = request.query_params
     await _require_sms_token(request, query.get("token"))
     desk: SmsDesk = request.app.state.sms
-    return _plain(await desk.reply(query.get("from", ""), query.get("text", "")))
+    return _plain(await desk.reply(_sender(query.get("from")), query.get("text", "")))
 
 
 @post(
@@ -100,7 +126,7 @@ async def inbound(request: Request[Any, Any, Any]) -> SmsReply:
     await _require_sms_token(request, token.strip() if scheme.lower() == "bearer" else None)
     message = decode_body(_decode_inbound, await request.body(), MAX_SMS_BODY)
     desk: SmsDesk = request.app.state.sms
-    return SmsReply(reply=await desk.reply(message.sender, message.text))
+    return SmsReply(reply=await desk.reply(_sender(message.sender), message.text))
 
 
 def twilio_signature(auth_token: str, url: str, params: list[tuple[str, str]]) -> str:
@@ -127,6 +153,6 @@ async def twilio(request: Request[Any, Any, Any]) -> Response[str]:
         raise _not_allowed()
     fields = dict(params)
     desk: SmsDesk = request.app.state.sms
-    reply = await desk.reply(fields.get("From", ""), fields.get("Body", ""))
+    reply = await desk.reply(_sender(fields.get("From")), fields.get("Body", ""))
     twiml = f'<?xml version="1.0" encoding="UTF-8"?><Response><Message>{escape(reply)}</Message></Response>'
     return Response(twiml, media_type="application/xml")
