@@ -212,10 +212,12 @@ def unavailable_reply(language: Language) -> str:
     return _UNAVAILABLE[language]
 
 
+# No example NIK: any 16 digits that pass validation could be a real person's, and this text
+# goes to everyone who asks for help.
 _HELP: dict[Language, str] = {
-    "id": "Cek DPT: ketik DPT <NIK 16 angka>, contoh: DPT 1872015407530001. EN for English.",
+    "id": "Cek DPT: ketik DPT <NIK 16 angka> sesuai KTP-el Anda, lalu kirim. EN for English.",
     "en": (
-        "DPT check: send CHECK <16-digit NIK>, e.g. CHECK 1872015407530001. "
+        "DPT check: send CHECK <16-digit NIK> as on your KTP-el. "
         "Ketik DPT <NIK> untuk Bahasa Indonesia."
     ),
 }
