@@ -22,7 +22,6 @@ import sys
 import urllib.request
 from pathlib import Path
 
-import asyncpg
 import redis
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
@@ -34,33 +33,18 @@ from loadtest.harness import (
     bench_servers,
     demo_dataset,
     demo_niks,
-    fresh_database,
     granian,
+    imported_database,
     service_env,
     wrk,
 )
-from service.importer import import_dataset
-from service.nik import NikHasher
 
 NIK_KEY = "bench-key-" + "b" * 32
 DATABASE = "dpt_bench"
 
 
 async def prepare_database(admin_url: str, demo: Path) -> tuple[str, int]:
-    url = await fresh_database(admin_url, DATABASE)
-    conn = await asyncpg.connect(url)
-    try:
-        summary = await import_dataset(
-            conn,
-            voters_path=demo / "dpt.csv",
-            tps_path=demo / "tps.csv",
-            hasher=NikHasher(NIK_KEY),
-            election="Bench",
-            version="bench",
-        )
-    finally:
-        await conn.close()
-    print(f"imported {summary.rows_loaded:,} voters in {summary.seconds:.2f} s", file=sys.stderr)
+    url, summary = await imported_database(admin_url, DATABASE, demo, NIK_KEY, "Bench")
     return url, summary.dataset_id
 
 

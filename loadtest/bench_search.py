@@ -26,10 +26,8 @@ import asyncpg
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from loadtest.harness import BENCH_DIR, bench_servers, fresh_database
-from service.importer import import_dataset
+from loadtest.harness import BENCH_DIR, bench_servers, imported_database
 from service.lookup import PublishedDataset
-from service.nik import NikHasher
 from service.schemas import DatasetInfo
 from service.search import NameSearch
 from service.synth import write_synthetic_dpt
@@ -67,13 +65,7 @@ async def run(voters: int, queries: int, kabkota: str) -> None:
     rng = random.Random(5)
     sample = rng.sample(rows, queries)
     with bench_servers() as (admin_url, _redis):
-        url = await fresh_database(admin_url, DATABASE)
-        conn = await asyncpg.connect(url)
-        summary = await import_dataset(
-            conn, voters_path=folder / "dpt.csv", tps_path=folder / "tps.csv", hasher=NikHasher("b" * 32)
-        )
-        await conn.close()
-        print(f"imported {summary.rows_loaded:,} voters in {summary.seconds:.1f} s", file=sys.stderr)
+        url, summary = await imported_database(admin_url, DATABASE, folder, "b" * 32, "Bench")
         dataset = PublishedDataset(
             summary.dataset_id, DatasetInfo(version=summary.version, election="", polling_date=None)
         )

@@ -26,10 +26,8 @@ import asyncpg
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from loadtest.harness import BENCH_DIR, bench_servers, fresh_database
-from service.importer import import_dataset
+from loadtest.harness import BENCH_DIR, bench_servers, imported_database
 from service.names.normalise import fold_name
-from service.nik import NikHasher
 from service.search import NameSearch
 from service.synth import write_synthetic_dpt
 from tests.name_eval import (
@@ -74,18 +72,9 @@ def help_desk_kelurahan(rows: list[DptRow]) -> str:
 
 async def evaluate(admin_url: str, args: argparse.Namespace) -> None:
     folder = synthetic_dpt(args.voters)
-    url = await fresh_database(admin_url, DATABASE)
+    url, summary = await imported_database(admin_url, DATABASE, folder, NIK_KEY, "Eval")
     conn = await asyncpg.connect(url)
     try:
-        summary = await import_dataset(
-            conn,
-            voters_path=folder / "dpt.csv",
-            tps_path=folder / "tps.csv",
-            hasher=NikHasher(NIK_KEY),
-            election="Eval",
-            version="eval",
-        )
-        print(f"imported {summary.rows_loaded:,} voters in {summary.seconds:.1f} s", file=sys.stderr)
         trgm_missing = await prepare_trgm(conn, summary.dataset_id)
     finally:
         await conn.close()

@@ -19,6 +19,8 @@ from pathlib import Path
 import asyncpg
 
 from service.embedded import servers_or_embedded, with_database
+from service.importer import ImportSummary, import_dataset
+from service.nik import NikHasher
 from service.store.migrate import migrate
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -53,6 +55,27 @@ async def fresh_database(admin_url: str, name: str) -> str:
     finally:
         await conn.close()
     return url
+
+
+async def imported_database(
+    admin_url: str, name: str, folder: Path, nik_key: str, election: str
+) -> tuple[str, ImportSummary]:
+    """A fresh database `name` holding the DPT of `folder` (dpt.csv, tps.csv), published."""
+    url = await fresh_database(admin_url, name)
+    conn = await asyncpg.connect(url)
+    try:
+        summary = await import_dataset(
+            conn,
+            voters_path=folder / "dpt.csv",
+            tps_path=folder / "tps.csv",
+            hasher=NikHasher(nik_key),
+            election=election,
+            version=election.lower(),
+        )
+    finally:
+        await conn.close()
+    print(f"imported {summary.rows_loaded:,} voters in {summary.seconds:.2f} s", file=sys.stderr)
+    return url, summary
 
 
 def free_port() -> int:
