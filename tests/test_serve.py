@@ -42,6 +42,13 @@ async def locked_voters(database_url: str) -> AsyncIterator[asyncpg.Connection]:
             await blocker.close()
 
 
+async def slow_lookup(client: httpx.AsyncClient, url: str, nik: str) -> asyncio.Future[httpx.Response]:
+    """Start a lookup that waits on the locked voter table; return once the worker holds it."""
+    lookup = asyncio.ensure_future(client.post(f"{url}/api/v1/nik", json={"nik": nik}))
+    await wait_in_flight(client, url)
+    return lookup
+
+
 async def wait_in_flight(client: httpx.AsyncClient, url: str) -> None:
     for _ in range(200):
         metrics = (await client.get(f"{url}/metrics")).text
@@ -61,10 +68,7 @@ async def test_overload_is_shed_at_once_while_health_still_answers(
 ) -> None:
     url, _ = server
     async with httpx.AsyncClient(timeout=30) as client:
-        slow = asyncio.ensure_future(
-            client.post(f"{url}/api/v1/nik", json={"nik": small_dataset.people[0].nik})
-        )
-        await wait_in_flight(client, url)
+        slow = await slow_lookup(client, url, small_dataset.people[0].nik)
         shed = await client.post(f"{url}/api/v1/nik", json={"nik": small_dataset.people[1].nik})
         assert shed.status_code == 503
         assert shed.json()["error"]["code"] == "overloaded"
@@ -83,10 +87,7 @@ async def test_shutdown_lets_the_request_in_flight_finish(
 ) -> None:
     url, process = server
     async with httpx.AsyncClient(timeout=30) as client:
-        slow = asyncio.ensure_future(
-            client.post(f"{url}/api/v1/nik", json={"nik": small_dataset.people[2].nik})
-        )
-        await wait_in_flight(client, url)
+        slow = await slow_lookup(client, url, small_dataset.people[2].nik)
         process.send_signal(signal.SIGTERM)
         await asyncio.sleep(0.3)  # the server is shutting down while the request still waits
         await locked_voters.close()
