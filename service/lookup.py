@@ -20,6 +20,7 @@ from service.cache import LocalCache, TieredCache
 from service.errors import NoDataset
 from service.names.masking import mask_name
 from service.nik import Nik, NikHasher
+from service.ratelimit import Client, RateLimiter
 from service.schemas import DatasetInfo, NikAnswer, RegionRef, Tps, Voter, VoterRegion
 from service.settings import Settings
 from service.store import STORE_ERRORS, store_unavailable
@@ -145,6 +146,14 @@ class NikLookup:
             return await self.cache.get(key, (dataset, nik_hash))
         except STORE_ERRORS as error:
             raise store_unavailable() from error
+
+    async def answer_for(self, nik: Nik, caller: Client | None, limiter: RateLimiter) -> bytes:
+        """The answer, as every channel gives it: a NIK that is not registered is charged to
+        the caller's anti-enumeration budget (`caller` None: an exempt client)."""
+        answer = await self.answer(nik)
+        if caller is not None and not self.is_registered(answer):
+            limiter.missed(caller, self.hasher(nik.digits))
+        return answer
 
     async def _load(self, batch: list[tuple[PublishedDataset, bytes]]) -> list[bytes]:
         by_dataset: dict[PublishedDataset, list[bytes]] = defaultdict(list)

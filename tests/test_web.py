@@ -168,3 +168,8 @@ async def test_a_tampered_or_garbled_answer_cookie_just_leads_back_to_the_form(b
         cookie = f"hasil={value}".encode()  # raw bytes: a client may send anything
         response = await browser.get("/hasil", headers=[(b"cookie", cookie)], follow_redirects=False)
         assert response.status_code == 303 and response.headers["location"] == "/"
+
+
+async def test_an_unknown_static_file_is_a_404_in_the_error_shape(browser: Client) -> None:
+    missing = await browser.get("/static/app.0000000000.css")
+    assert missing.status_code == 404 and missing.json()["error"]["code"] == "not_found"

@@ -49,9 +49,7 @@ async def check_nik(request: Request[Any, Any, Any]) -> Response[NikAnswer]:
     caller = await admit_caller(request, principal)
     nik_request = decode_body(_decode_nik_request, await request.body(), lookup.settings.max_body_bytes)
     nik = parse_nik(nik_request.nik)
-    answer = await lookup.answer(nik)
-    if caller is not None and not lookup.is_registered(answer):
-        limiter.missed(caller, lookup.hasher(nik.digits))
+    answer = await lookup.answer_for(nik, caller, limiter)
     # The answer is already encoded JSON (it comes from the cache as bytes).
     return Response(answer, media_type="application/json")  # type: ignore[arg-type]
 

@@ -216,10 +216,7 @@ def unavailable_reply(language: Language) -> str:
 # goes to everyone who asks for help.
 _HELP: dict[Language, str] = {
     "id": "Cek DPT: ketik DPT <NIK 16 angka> sesuai KTP-el Anda, lalu kirim. EN for English.",
-    "en": (
-        "DPT check: send CHECK <16-digit NIK> as on your KTP-el. "
-        "Ketik DPT <NIK> untuk Bahasa Indonesia."
-    ),
+    "en": ("DPT check: send CHECK <16-digit NIK> as on your KTP-el. Ketik DPT <NIK> untuk Bahasa Indonesia."),
 }
 
 

@@ -46,12 +46,11 @@ class SmsDesk:
             return help_reply(language)
         try:
             nik = parse_nik(command.nik_text)
-            answer = await self.lookup.answer(nik)
+            answer = await self.lookup.answer_for(nik, client, self.limiter)
         except InvalidNik as invalid:
             return invalid_nik_reply(invalid.code, language)
         except Unavailable:
             return unavailable_reply(language)
         if not self.lookup.is_registered(answer):
-            self.limiter.missed(client, self.lookup.hasher(nik.digits))
             return not_registered_reply(language)
         return registered_reply(_decode_answer(answer), language)

@@ -20,6 +20,7 @@ from typing import Any
 import msgspec
 from litestar import Request, Response, Router, get, post
 from litestar.datastructures import Cookie, ResponseHeader
+from litestar.exceptions import NotFoundException
 from litestar.params import FromPath
 from litestar.response import Redirect, Template
 
@@ -240,14 +241,12 @@ async def check(request: Request[Any, Any, Any]) -> Template | Redirect:
     try:
         caller = await admit_caller(request)
         nik = parse_nik(typed)
-        answer = await lookup.answer(nik)
+        answer = await lookup.answer_for(nik, caller, request.app.state.limiter)
     except InvalidInput as invalid:
         message = invalid.message if _language(request) == "id" else invalid.message_en
         return await _form_page(request, values={"nik": typed}, errors={"nik": message}, status=422)
     except (RateLimited, Unavailable) as error:
         return _notice(request, error)
-    if caller is not None and not lookup.is_registered(answer):
-        request.app.state.limiter.missed(caller, lookup.hasher(nik.digits))
     return _redirect_with(request, "/hasil", StoredResult(nik=msgspec.json.decode(answer, type=NikAnswer)))
 
 
@@ -301,7 +300,7 @@ async def switch_language(language: FromPath[str]) -> Redirect:
 async def static(name: FromPath[str]) -> Response[bytes]:
     found = ASSETS.get(name)
     if found is None:
-        return Response(b"", status_code=404)
+        raise NotFoundException  # answered in the service's error shape (code not_found)
     original, data = found
     media_type = "text/css" if original.endswith(".css") else "application/octet-stream"
     headers = {"Cache-Control": "public, max-age=31536000, immutable", "X-Content-Type-Options": "nosniff"}
