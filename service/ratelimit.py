@@ -139,14 +139,25 @@ class LocalBuckets:
 class Networks:
     """A set of CIDRs (`10.0.0.0/8,127.0.0.1/32`); an empty text matches nothing."""
 
+    CACHE_LIMIT = 10_000  # addresses; parsing one costs microseconds on every request
+
     def __init__(self, cidrs: str):
-        self._networks = [
-            ipaddress.ip_network(part.strip(), strict=False) for part in cidrs.split(",") if part.strip()
-        ]
+        parts = [part.strip() for part in cidrs.split(",")]
+        self._networks = [ipaddress.ip_network(part, strict=False) for part in parts if part]
+        self._known: dict[str, bool] = {}
 
     def __contains__(self, address: str) -> bool:
         if not self._networks:
             return False
+        known = self._known.get(address)
+        if known is None:
+            known = self._match(address)
+            if len(self._known) >= self.CACHE_LIMIT:
+                self._known.clear()
+            self._known[address] = known
+        return known
+
+    def _match(self, address: str) -> bool:
         try:
             ip = ipaddress.ip_address(address)
         except ValueError:
