@@ -141,15 +141,15 @@ def granian(target: str, env: dict[str, str], workers: int = 1, loop: str = "uvl
             process.kill()
 
 
-def ensure_wrk() -> str:
-    found = shutil.which("wrk")
-    if found:
-        return found
-    if os.geteuid() == 0 and shutil.which("apt-get"):
-        subprocess.run(["apt-get", "install", "-y", "-q", "wrk"], check=True, capture_output=True)
-        found = shutil.which("wrk")
+def ensure_command(command: str, package: str) -> str:
+    """The path of `command`, installing Debian's `package` first when run as root."""
+    found = shutil.which(command)
+    if not found and os.geteuid() == 0 and shutil.which("apt-get"):
+        env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
+        subprocess.run(["apt-get", "install", "-y", "-q", package], check=True, capture_output=True, env=env)
+        found = shutil.which(command)
     if not found:
-        sys.exit("wrk is needed for the benchmark: apt-get install wrk")
+        sys.exit(f"{command} is needed for the benchmark: apt-get install {package}")
     return found
 
 
@@ -171,7 +171,7 @@ class WrkResult:
 def wrk(url: str, bodies: Path, *, seconds: float, connections: int = 64, threads: int = 1) -> WrkResult:
     completed = subprocess.run(
         [
-            ensure_wrk(),
+            ensure_command("wrk", "wrk"),
             f"-t{threads}",
             f"-c{connections}",
             f"-d{max(1, round(seconds))}s",

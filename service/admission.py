@@ -109,14 +109,14 @@ class Admission:
             waiter.set_result(False)
 
 
-class _Refusal(NamedTuple):
+class Refusal(NamedTuple):
     """A complete 503 answer, built once: sending it costs two ASGI events and nothing else."""
 
     start: HTTPResponseStartEvent
     body: HTTPResponseBodyEvent
 
     @classmethod
-    def of(cls, content_type: bytes, body: bytes, *extra: tuple[bytes, bytes]) -> _Refusal:
+    def of(cls, content_type: bytes, body: bytes, *extra: tuple[bytes, bytes]) -> Refusal:
         headers = [
             (b"content-type", content_type),
             (b"content-length", str(len(body)).encode()),
@@ -141,8 +141,8 @@ def _overloaded_json() -> bytes:
 
 # Programs get the JSON error; people (the resident page) get a page that says when to retry.
 MACHINE_PATHS = ("/api/", "/sms/")
-_FOR_PROGRAMS = _Refusal.of(b"application/json", _overloaded_json())
-_FOR_PEOPLE = _Refusal.of(
+REFUSAL_FOR_PROGRAMS = Refusal.of(b"application/json", _overloaded_json())
+REFUSAL_FOR_PEOPLE = Refusal.of(
     b"text/html; charset=utf-8",
     b'<!doctype html><html lang="id"><head><meta charset="utf-8">'
     b'<meta name="viewport" content="width=device-width, initial-scale=1"><title>Sedang sibuk</title></head>'
@@ -164,7 +164,7 @@ def guard(app: ASGIApp, admission: Admission) -> ASGIApp:
             await app(scope, receive, send)
             return
         if not await admission.enter():
-            refusal = _FOR_PROGRAMS if scope["path"].startswith(MACHINE_PATHS) else _FOR_PEOPLE
+            refusal = REFUSAL_FOR_PROGRAMS if scope["path"].startswith(MACHINE_PATHS) else REFUSAL_FOR_PEOPLE
             await send(refusal.start)
             await send(refusal.body)
             return

@@ -1,4 +1,4 @@
-"""The `dpt` command: serve, migrate, synth, import, datasets, rollback, token, operator, demo."""
+"""The `dpt` command: serve, proxy, migrate, synth, import, datasets, rollback, token, operator, demo."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ import datetime as dt
 import hashlib
 import os
 import secrets
+import shutil
 import sys
 from collections.abc import Awaitable, Callable, Iterator
 from pathlib import Path
@@ -279,6 +280,28 @@ def cmd_serve(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_proxy(args: argparse.Namespace) -> int:  # noqa: RET503 - HAProxy replaces this process
+    """Write the HAProxy configuration for `dpt serve` and run HAProxy with it (in the foreground)."""
+    from service.proxy import ProxyPlan, write_config  # noqa: PLC0415
+
+    bounds = {name: getattr(args, name) for name in ("in_flight", "queue", "queue_ms", "threads")}
+    plan = ProxyPlan(
+        args.listen,
+        args.backend,
+        args.workers,
+        **{name: value for name, value in bounds.items() if value is not None},
+    )
+    config = write_config(plan, Path(args.config_dir))
+    _say(f"proxy: {config} written; {args.listen} -> {args.backend}")
+    if args.write_only:
+        return 0
+    haproxy = shutil.which("haproxy")
+    if not haproxy:
+        _say("dpt proxy: HAProxy tidak terpasang / HAProxy is not installed (apt-get install haproxy)")
+        return 2
+    os.execv(haproxy, [haproxy, "-db", "-f", str(config)])  # noqa: S606 - HAProxy replaces this process
+
+
 @contextlib.contextmanager
 def _demo_servers(data_dir: Path) -> Iterator[None]:
     from service.embedded import embedded_postgres, embedded_redis  # noqa: PLC0415
@@ -358,6 +381,21 @@ def _date(text: str) -> dt.date:
         raise argparse.ArgumentTypeError(f"not a YYYY-MM-DD date: {text}") from None
 
 
+def _add_proxy_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    proxy = commands.add_parser("proxy", help="run HAProxy in front of `dpt serve` (it sheds a spike)")
+    proxy.add_argument("--listen", default="0.0.0.0:80", help="host:port HAProxy binds")
+    proxy.add_argument("--backend", default="127.0.0.1:8000", help="host:port of dpt serve")
+    proxy.add_argument("--workers", type=int, default=os.cpu_count() or 1, help="dpt serve --workers")
+    # Their defaults are ProxyPlan's (service/proxy.py), chosen by loadtest/spike.py.
+    proxy.add_argument("--in-flight", type=int, help="requests per worker let through at once")
+    proxy.add_argument("--queue", type=int, help="requests per worker that may wait; more get 503 at once")
+    proxy.add_argument("--queue-ms", type=int, help="longest wait in the queue before a 503")
+    proxy.add_argument("--threads", type=int, help="HAProxy threads (default: one per core)")
+    proxy.add_argument("--config-dir", default="data/proxy", help="where haproxy.cfg is written")
+    proxy.add_argument("--write-only", action="store_true", help="write the configuration, do not run")
+    proxy.set_defaults(handler=cmd_proxy)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="dpt", description="DPT lookup service")
     commands = parser.add_subparsers(dest="command", required=True)
@@ -367,6 +405,8 @@ def build_parser() -> argparse.ArgumentParser:
     serve_parser.add_argument("--port", type=int, default=8000)
     serve_parser.add_argument("--workers", type=int, default=os.cpu_count() or 1)
     serve_parser.set_defaults(handler=cmd_serve)
+
+    _add_proxy_parser(commands)
 
     commands.add_parser("migrate", help="create or upgrade the schema").set_defaults(handler=cmd_migrate)
     commands.add_parser("settings", help="list the DPT_* settings").set_defaults(handler=cmd_settings)

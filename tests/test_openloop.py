@@ -478,9 +478,9 @@ def test_summary_takes_other_meanings_of_answered_and_error() -> None:
 
 def test_timeline_buckets_by_scheduled_time() -> None:
     assert [comparable(bucket) for bucket in timeline(RESULTS)] == [
-        (0.0, 2, 2, 0, 0, 0, 30.0),
-        (1.0, 2, 0, 0, 0, 1, "nan"),
-        (2.0, 8, 3, 2, 1, 2, 60.0),
+        (0.0, 2, 2, 0, 0, 0, 30.0, "nan"),
+        (1.0, 2, 0, 0, 0, 1, "nan", "nan"),
+        (2.0, 8, 3, 2, 1, 2, 60.0, 4.0),
     ]
     sparse = [RESULTS[0], RESULTS[0]._replace(scheduled=3.5)]
     assert [bucket.sent for bucket in timeline(sparse, bucket_seconds=1.0)] == [1, 0, 0, 1]
@@ -502,6 +502,6 @@ def test_format_table_is_markdown() -> None:
         "| --- | ---: | ---: | --- |",
         "| all | 12 | 4.0 | malformed 1, nik-hit 7, nik-miss 1, search 3 |",
     ]
-    assert format_table([Bucket(0.0, 1_234_567, 0, 0, 0, 0, 1234.5)]).splitlines()[2] == (
-        "| 0.0 | 1,234,567 | 0 | 0 | 0 | 0 | 1,234.5 |"
+    assert format_table([Bucket(0.0, 1_234_567, 0, 0, 0, 0, 1234.5, NAN)]).splitlines()[2] == (
+        "| 0.0 | 1,234,567 | 0 | 0 | 0 | 0 | 1,234.5 | - |"
     )

@@ -1,0 +1,122 @@
+"""The front proxy: HAProxy in front of `dpt serve`, shedding the excess of a spike in C.
+
+Refusing a request inside a worker still costs granian's HTTP parsing and a trip into Python:
+about a quarter of what answering a cached lookup costs. At three times capacity, two refusals
+per answer then eat half the machine (loadtest/README.md, spike). HAProxy refuses for a few
+microseconds, so it goes in front:
+
+- it lets at most `in_flight` requests per worker reach the service (`maxconn`), the rest wait in
+  its queue, in order;
+- a request that finds `queue` requests already waiting is refused at once, and one that waits
+  longer than `queue_ms` is refused then: `503` with `Retry-After` and the same bilingual answer
+  the service gives (JSON for /api/ and /sms/, a page for people);
+- health, readiness and metrics bypass the bound, so operators see the workers under overload;
+- its statistics (queue length, requests in flight) are on a Unix socket in the folder;
+- it appends the client address to X-Forwarded-For (add HAProxy's address to
+  DPT_TRUSTED_PROXIES), and keeps connections to the service open (`http-reuse always`).
+
+`dpt proxy` writes the configuration and the refusal bodies into a folder and runs HAProxy with
+it (`--write-only` just writes them). HAProxy is Debian's package `haproxy`.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import NamedTuple
+
+from service.admission import (
+    ALWAYS_ADMITTED,
+    MACHINE_PATHS,
+    REFUSAL_FOR_PEOPLE,
+    REFUSAL_FOR_PROGRAMS,
+    Refusal,
+)
+
+CONFIG = "haproxy.cfg"
+STATS_SOCKET = "haproxy.sock"  # `show stat` there: each backend's queue (qcur) and sessions (scur)
+
+
+class ProxyPlan(NamedTuple):
+    listen: str  # host:port HAProxy binds
+    backend: str  # host:port of `dpt serve`
+    workers: int  # `dpt serve --workers`
+    in_flight: int = 8  # requests per worker let through at once
+    queue: int = 8  # requests per worker that may wait; more are refused at once
+    queue_ms: int = 50  # longest wait in the queue before a refusal
+    threads: int | None = None  # HAProxy threads (default: one per core)
+
+
+def _refuse(refusal: Refusal, body: Path, condition: str) -> str:
+    """An HAProxy rule answering `refusal` (its body read from `body`) when `condition` holds."""
+    content_type = ""
+    headers = []
+    for name, value in refusal.start["headers"]:
+        if name == b"content-type":
+            content_type = value.decode()
+        elif name != b"content-length":
+            headers.append(f'hdr {name.decode()} "{value.decode()}"')
+    return (
+        f'http-request return status 503 content-type "{content_type}" file "{body}" '
+        f"{' '.join(headers)} if {condition}"
+    )
+
+
+def _errorfile(refusal: Refusal) -> bytes:
+    """A complete raw HTTP response, for HAProxy's own 503 (a queue wait that ran out)."""
+    lines = [b"HTTP/1.1 503 Service Unavailable"]
+    lines += [name + b": " + value for name, value in refusal.start["headers"]]
+    return b"\r\n".join(lines) + b"\r\n\r\n" + refusal.body["body"]
+
+
+def render(plan: ProxyPlan, folder: Path) -> str:
+    """The HAProxy configuration of `plan`; its refusal bodies are files in `folder`."""
+    always = " ".join(ALWAYS_ADMITTED)
+    machine = " ".join(MACHINE_PATHS)
+    queue = plan.queue * plan.workers
+    refuse_programs = _refuse(REFUSAL_FOR_PROGRAMS, folder / "overloaded.json", "!always machine queue_full")
+    refuse_people = _refuse(REFUSAL_FOR_PEOPLE, folder / "overloaded.html", "!always !machine queue_full")
+    threads = f"    nbthread {plan.threads}\n" if plan.threads else ""
+    return f"""# Written by `dpt proxy`; see service/proxy.py.
+global
+    stats socket "{folder / STATS_SOCKET}" mode 600 level user
+{threads}
+defaults
+    mode http
+    timeout connect 2s
+    timeout client 30s
+    timeout server 30s
+    timeout http-request 10s
+    timeout http-keep-alive 30s
+    timeout queue {plan.queue_ms}ms
+    option forwardfor
+    http-reuse always
+
+frontend dpt
+    bind {plan.listen}
+    acl always path_beg {always}
+    acl machine path_beg {machine}
+    acl queue_full queue(dpt) ge {queue}
+    {refuse_programs}
+    {refuse_people}
+    use_backend dpt_always if always
+    default_backend dpt
+
+backend dpt
+    errorfile 503 "{folder / "overloaded.http"}"
+    server dpt {plan.backend} maxconn {plan.in_flight * plan.workers}
+
+backend dpt_always
+    server dpt {plan.backend}
+"""
+
+
+def write_config(plan: ProxyPlan, folder: Path) -> Path:
+    """Write haproxy.cfg and the refusal bodies into `folder`; return the configuration's path."""
+    folder = folder.resolve()
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "overloaded.json").write_bytes(REFUSAL_FOR_PROGRAMS.body["body"])
+    (folder / "overloaded.html").write_bytes(REFUSAL_FOR_PEOPLE.body["body"])
+    (folder / "overloaded.http").write_bytes(_errorfile(REFUSAL_FOR_PROGRAMS))
+    path = folder / CONFIG
+    path.write_text(render(plan, folder))
+    return path
