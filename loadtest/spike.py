@@ -428,15 +428,11 @@ def main() -> None:
                 "floor"
             ].shed_p99_ms
 
-            # The caches are warmer now than when capacity was measured: measure it again, and
-            # judge the spike against the larger of the two.
+            # Capacity drifts (warmer caches, a noisy machine): measure it again, and judge the
+            # spike against both.
             capacity_after = saturated_goodput(uvloop.run(open_loop(url, hold, mix)))
-            lines.append(
-                f"\nCapacity measured again after the spike (same hold): {capacity_after:,.0f}/s. "
-                f"The goodput ratio below uses the larger of {capacity:,.0f}/s and {capacity_after:,.0f}/s."
-            )
-            capacity = max(capacity, capacity_after)
-            lines.append(spike_verdict(spike_results, spike, capacity, tiers, floor_p99))
+            lines.append(f"\nCapacity measured again after the spike (same hold): {capacity_after:,.0f}/s.")
+            lines.append(spike_verdict(spike_results, spike, (capacity, capacity_after), tiers, floor_p99))
 
             chaos = [Phase(15 * scale, half, half, "redis-killed")]
 
@@ -501,7 +497,11 @@ def postgres_verdict(asked: list[tuple[str, Result]], stopped_at: float) -> str:
 
 
 def spike_verdict(
-    results: list[Result], phases: list[Phase], capacity: float, tiers: dict[str, float], floor_p99: float
+    results: list[Result],
+    phases: list[Phase],
+    capacities: tuple[float, float],  # measured before and after the spike
+    tiers: dict[str, float],
+    floor_p99: float,
 ) -> str:
     table = summary(results, phases, answered=is_answered, is_error=is_failure)
     spike, steady = table["spike"], table["steady"]
@@ -527,7 +527,16 @@ def spike_verdict(
         return f"{tiers.get(f'dpt_cache_lookups_total:{tier}', 0) / max(1, hit_total):.1%}"
 
     checks = [
-        ("goodput at 3x / capacity", f"{spike.goodput_rps / capacity:.2f}", ">= 0.90"),
+        (
+            "offered at the spike / capacity (before, after)",
+            " / ".join(f"{spike.offered_rps / c:.1f}x" for c in capacities),
+            "3x",
+        ),
+        (
+            "goodput at the spike / the larger capacity",
+            f"{spike.goodput_rps / max(capacities):.2f}",
+            ">= 0.90",
+        ),
         ("p99 of answered lookups at 3x", f"{lookup_p99:.1f} ms", "<= 100 ms"),
         ("p99 of shed requests", f"{spike.shed_p99_ms:.1f} ms", "<= 5 ms"),
         ("  the floor: the generator and HAProxy alone", f"{floor_p99:.1f} ms", "-"),

@@ -381,16 +381,40 @@ def _date(text: str) -> dt.date:
         raise argparse.ArgumentTypeError(f"not a YYYY-MM-DD date: {text}") from None
 
 
+def _at_least(minimum: int) -> Callable[[str], int]:
+    def parse(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            value = minimum - 1
+        if value < minimum:
+            raise argparse.ArgumentTypeError(
+                f"harus bilangan bulat >= {minimum} / must be a whole number >= {minimum}: {text}"
+            )
+        return value
+
+    return parse
+
+
+def _host_port(text: str) -> str:
+    host, _, port = text.rpartition(":")
+    if not host or not port.isdigit() or not 0 < int(port) < 65536:
+        raise argparse.ArgumentTypeError(f"harus HOST:PORT / must be HOST:PORT: {text}")
+    return text
+
+
 def _add_proxy_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     proxy = commands.add_parser("proxy", help="run HAProxy in front of `dpt serve` (it sheds a spike)")
-    proxy.add_argument("--listen", default="0.0.0.0:80", help="host:port HAProxy binds")
-    proxy.add_argument("--backend", default="127.0.0.1:8000", help="host:port of dpt serve")
-    proxy.add_argument("--workers", type=int, default=os.cpu_count() or 1, help="dpt serve --workers")
+    proxy.add_argument("--listen", type=_host_port, default="0.0.0.0:80", help="host:port HAProxy binds")
+    proxy.add_argument("--backend", type=_host_port, default="127.0.0.1:8000", help="host:port of dpt serve")
+    proxy.add_argument(
+        "--workers", type=_at_least(1), default=os.cpu_count() or 1, help="dpt serve --workers"
+    )
     # Their defaults are ProxyPlan's (service/proxy.py), chosen by loadtest/spike.py.
-    proxy.add_argument("--in-flight", type=int, help="requests per worker let through at once")
-    proxy.add_argument("--queue", type=int, help="requests per worker that may wait; more get 503 at once")
-    proxy.add_argument("--queue-ms", type=int, help="longest wait in the queue before a 503")
-    proxy.add_argument("--threads", type=int, help="HAProxy threads (default: one per core)")
+    proxy.add_argument("--in-flight", type=_at_least(1), help="requests per worker let through at once")
+    proxy.add_argument("--queue", type=_at_least(0), help="requests per worker that may wait; more get 503")
+    proxy.add_argument("--queue-ms", type=_at_least(1), help="longest wait in the queue before a 503")
+    proxy.add_argument("--threads", type=_at_least(1), help="HAProxy threads (default: one per core)")
     proxy.add_argument("--config-dir", default="data/proxy", help="where haproxy.cfg is written")
     proxy.add_argument("--write-only", action="store_true", help="write the configuration, do not run")
     proxy.set_defaults(handler=cmd_proxy)

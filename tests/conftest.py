@@ -136,6 +136,22 @@ def settings(database_url: str, redis_url: str) -> Settings:
 
 
 @pytest.fixture
+async def locked_voters(database_url: str) -> AsyncIterator[asyncpg.Connection]:
+    """Holds a lock on the voter table: lookups that reach PostgreSQL wait until it is released
+    (close the connection)."""
+    blocker = await asyncpg.connect(database_url)
+    transaction = blocker.transaction()
+    await transaction.start()
+    await blocker.execute("lock table voter in access exclusive mode")
+    try:
+        yield blocker
+    finally:
+        if not blocker.is_closed():
+            await transaction.rollback()
+            await blocker.close()
+
+
+@pytest.fixture
 def hasher() -> NikHasher:
     return NikHasher(TEST_NIK_KEY)
 

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import os
 import socket
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import httpx
@@ -46,6 +47,25 @@ def dpt_serve(settings: Settings, **env: str) -> Iterator[tuple[str, subprocess.
         if process.poll() is None:
             process.terminate()
         process.wait(timeout=30)
+
+
+async def eventually(condition: Callable[[], bool], what: str) -> None:
+    """Wait until `condition()` (a blocking check, run in a thread) holds; fail after 8 s."""
+    for _ in range(400):
+        if await asyncio.to_thread(condition):
+            return
+        await asyncio.sleep(0.02)
+    raise AssertionError(f"never happened: {what}")
+
+
+def requests_in_flight(url: str) -> int:
+    """Requests the service's workers are working on now, from /metrics."""
+    metrics = httpx.get(f"{url}/metrics", timeout=10).text
+    return sum(
+        int(float(line.rsplit(" ", 1)[1]))
+        for line in metrics.splitlines()
+        if line.startswith("dpt_requests_in_flight{")
+    )
 
 
 def _wait_ready(url: str, process: subprocess.Popen[bytes]) -> None:

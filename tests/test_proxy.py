@@ -11,7 +11,7 @@ import socket
 import subprocess
 import sys
 import time
-from collections.abc import AsyncIterator, Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 
 import asyncpg
@@ -22,7 +22,7 @@ from service.importer import ImportSummary
 from service.proxy import CONFIG, STATS_SOCKET, ProxyPlan, write_config
 from service.settings import Settings
 from tests.factories import DatasetFiles
-from tests.servers import dpt_serve, free_port
+from tests.servers import dpt_serve, eventually, free_port, requests_in_flight
 from tests.system_packages import ensure_debian_packages
 
 HAPROXY = Path("/usr/sbin/haproxy")
@@ -80,40 +80,35 @@ def service(settings: Settings, published: ImportSummary) -> Iterator[str]:
         yield url.removeprefix("http://")
 
 
-@pytest.fixture
-async def locked_voters(database_url: str) -> AsyncIterator[asyncpg.Connection]:
-    """Holds a lock on the voter table: lookups that reach PostgreSQL wait until it is released."""
-    blocker = await asyncpg.connect(database_url)
-    transaction = blocker.transaction()
-    await transaction.start()
-    await blocker.execute("lock table voter in access exclusive mode")
-    try:
-        yield blocker
-    finally:
-        if not blocker.is_closed():
-            await transaction.rollback()
-            await blocker.close()
-
-
-async def test_requests_pass_through_with_the_client_address(
+def test_requests_pass_through_with_the_client_address(
     service: str, tmp_path: Path, small_dataset: DatasetFiles
 ) -> None:
     nik = small_dataset.people[0].nik
 
-    async def ask(url: str, client_address: str, times: int) -> list[httpx.Response]:
-        transport = httpx.AsyncHTTPTransport(local_address=client_address)
-        async with httpx.AsyncClient(base_url=url, transport=transport, timeout=30) as client:
-            return [await client.post("/api/v1/nik", json={"nik": nik}) for _ in range(times)]
+    def ask(url: str, client_address: str, times: int) -> list[httpx.Response]:
+        transport = httpx.HTTPTransport(local_address=client_address)
+        with httpx.Client(base_url=url, transport=transport, timeout=30) as client:
+            return [client.post("/api/v1/nik", json={"nik": nik}) for _ in range(times)]
 
     with dpt_proxy(service, tmp_path) as url:
         assert httpx.get(f"{url}/health/ready", timeout=30).status_code == 200
-        first = await ask(url, "127.0.0.2", 3)
-        other = await ask(url, "127.0.0.3", 1)
+        first = ask(url, "127.0.0.2", 3)
+        other = ask(url, "127.0.0.3", 1)
     assert [answer.status_code for answer in first] == [200, 200, 429]
     assert first[0].json()["registered"] is True
     # The service told the two clients apart by the address HAProxy appended to X-Forwarded-For:
     # without it, both would be the proxy's 127.0.0.1, and share one rate limit.
     assert [answer.status_code for answer in other] == [200]
+
+
+@contextlib.contextmanager
+def one_at_a_time(settings: Settings, folder: Path, queue_ms: int) -> Iterator[tuple[str, str]]:
+    """`dpt serve` behind `dpt proxy` letting one request through and queueing one; yields the
+    service's URL and the proxy's."""
+    with dpt_serve(settings, DPT_RATE_LIMIT_EXEMPT="127.0.0.0/8") as (backend, _):
+        bounds = ("--in-flight", "1", "--queue", "1", "--queue-ms", str(queue_ms))
+        with dpt_proxy(backend.removeprefix("http://"), folder, *bounds) as url:
+            yield backend, url
 
 
 async def test_excess_waits_in_order_or_is_refused_at_once_while_health_answers(
@@ -124,28 +119,16 @@ async def test_excess_waits_in_order_or_is_refused_at_once_while_health_answers(
     small_dataset: DatasetFiles,
 ) -> None:
     people = small_dataset.people
-    with (
-        dpt_serve(settings, DPT_RATE_LIMIT_EXEMPT="127.0.0.0/8") as (backend, _),
-        dpt_proxy(
-            backend.removeprefix("http://"),
-            tmp_path,
-            "--in-flight",
-            "1",
-            "--queue",
-            "1",
-            "--queue-ms",
-            "60000",
-        ) as url,  # fmt: skip
-    ):
+    with one_at_a_time(settings, tmp_path, queue_ms=60_000) as (backend, url):
         async with httpx.AsyncClient(base_url=url, timeout=60) as client:
 
             async def lookup(nik: str) -> httpx.Response:
                 return await client.post("/api/v1/nik", json={"nik": nik})
 
             in_flight = asyncio.ensure_future(lookup(people[0].nik))  # waits on the lock, in the service
-            await until(lambda: queued(tmp_path) == 0 and in_flight_in_service(backend))
+            await eventually(lambda: requests_in_flight(backend) == 1, "the first lookup reached the service")
             waiting = asyncio.ensure_future(lookup(people[1].nik))  # waits in HAProxy's queue
-            await until(lambda: queued(tmp_path) == 1)
+            await eventually(lambda: queued(tmp_path) == 1, "the second lookup waits in HAProxy's queue")
 
             refused = await lookup(people[2].nik)
             page = await client.get("/")
@@ -176,15 +159,10 @@ async def test_a_wait_longer_than_the_queue_deadline_is_refused(
     small_dataset: DatasetFiles,
 ) -> None:
     people = small_dataset.people
-    with (
-        dpt_serve(settings, DPT_RATE_LIMIT_EXEMPT="127.0.0.0/8") as (backend, _),
-        dpt_proxy(
-            backend.removeprefix("http://"), tmp_path, "--in-flight", "1", "--queue", "1", "--queue-ms", "200"
-        ) as url,  # fmt: skip
-    ):
+    with one_at_a_time(settings, tmp_path, queue_ms=200) as (backend, url):
         async with httpx.AsyncClient(base_url=url, timeout=60) as client:
             in_flight = asyncio.ensure_future(client.post("/api/v1/nik", json={"nik": people[0].nik}))
-            await until(lambda: in_flight_in_service(backend))
+            await eventually(lambda: requests_in_flight(backend) == 1, "the first lookup reached the service")
             timed_out = await client.post("/api/v1/nik", json={"nik": people[1].nik})
             await locked_voters.close()
             answered = await in_flight
@@ -192,21 +170,6 @@ async def test_a_wait_longer_than_the_queue_deadline_is_refused(
     assert timed_out.headers["retry-after"] == "1"
     assert timed_out.json()["error"]["code"] == "overloaded"
     assert answered.status_code == 200
-
-
-def in_flight_in_service(backend: str) -> bool:
-    metrics = httpx.get(f"{backend}/metrics", timeout=5).text
-    return any(
-        line.startswith("dpt_requests_in_flight{") and line.endswith(" 1") for line in metrics.splitlines()
-    )
-
-
-async def until(condition: Callable[[], bool]) -> None:
-    for _ in range(400):
-        if await asyncio.to_thread(condition):
-            return
-        await asyncio.sleep(0.02)
-    raise AssertionError("the condition never held")
 
 
 @pytest.mark.parametrize("threads", [None, 2])
@@ -236,3 +199,20 @@ def test_without_haproxy_the_command_says_how_to_install_it(tmp_path: Path) -> N
     assert done.returncode == 2
     assert "apt-get install haproxy" in done.stderr
     assert (tmp_path / CONFIG).exists()
+
+
+@pytest.mark.parametrize(
+    ("option", "value"),
+    [("--in-flight", "0"), ("--queue", "-1"), ("--queue-ms", "soon"), ("--workers", "0"), ("--listen", "80")],
+)
+def test_bad_bounds_are_refused_with_a_clear_message(tmp_path: Path, option: str, value: str) -> None:
+    done = subprocess.run(
+        [DPT, "proxy", "--write-only", "--config-dir", str(tmp_path), option, value],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert done.returncode == 2
+    assert option in done.stderr and "must be" in done.stderr and "harus" in done.stderr
+    assert not (tmp_path / CONFIG).exists()

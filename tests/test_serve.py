@@ -6,7 +6,7 @@ from __future__ import annotations
 import asyncio
 import signal
 import subprocess
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import Iterator
 
 import asyncpg
 import httpx
@@ -15,7 +15,7 @@ import pytest
 from service.importer import ImportSummary
 from service.settings import Settings
 from tests.factories import DatasetFiles
-from tests.servers import dpt_serve
+from tests.servers import dpt_serve, eventually, requests_in_flight
 
 
 @pytest.fixture
@@ -27,38 +27,11 @@ def server(settings: Settings, published: ImportSummary) -> Iterator[tuple[str, 
         yield served
 
 
-@pytest.fixture
-async def locked_voters(database_url: str) -> AsyncIterator[asyncpg.Connection]:
-    """Holds a lock on the voter table: lookups that reach PostgreSQL wait until it is released."""
-    blocker = await asyncpg.connect(database_url)
-    transaction = blocker.transaction()
-    await transaction.start()
-    await blocker.execute("lock table voter in access exclusive mode")
-    try:
-        yield blocker
-    finally:
-        if not blocker.is_closed():
-            await transaction.rollback()
-            await blocker.close()
-
-
 async def slow_lookup(client: httpx.AsyncClient, url: str, nik: str) -> asyncio.Future[httpx.Response]:
     """Start a lookup that waits on the locked voter table; return once the worker holds it."""
     lookup = asyncio.ensure_future(client.post(f"{url}/api/v1/nik", json={"nik": nik}))
-    await wait_in_flight(client, url)
+    await eventually(lambda: requests_in_flight(url) == 1, "the slow request got in flight")
     return lookup
-
-
-async def wait_in_flight(client: httpx.AsyncClient, url: str) -> None:
-    for _ in range(200):
-        metrics = (await client.get(f"{url}/metrics")).text
-        if any(
-            line.startswith("dpt_requests_in_flight{") and line.endswith(" 1")
-            for line in metrics.splitlines()
-        ):
-            return
-        await asyncio.sleep(0.02)
-    raise AssertionError("the slow request never got in flight")
 
 
 async def test_overload_is_shed_at_once_while_health_still_answers(
