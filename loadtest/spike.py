@@ -13,7 +13,7 @@ One run, about two and a half minutes on a 2-core machine:
    the other half runs HAProxy and the generator, as the load balancer and the clients would.
 3. Capacity: a ramp into overload for an estimate, then a hold at 1.5 times it; capacity = the
    answered requests per second of the hold. Measured again after the spike, with warmer caches.
-4. Spike: steady at half the capacity, a ramp to three times it, a hold, then back down.
+4. Spike: steady at half the capacity, a ramp to 3.5 times it, a hold, then back down.
 5. Floor: the generator against HAProxy alone refusing everything, at the spike's rate: the
    latency of a refusal that is the generator's own.
 6. Redis killed in the middle of a steady run, and started again.
@@ -75,6 +75,9 @@ MIX = (
     ("nik-enumerator", 0.05),
 )
 RECOVERY_BUCKET = 0.5  # seconds
+# The spike offers this many times the capacity measured before it: more than 3, so that it is
+# still at least 3 times capacity when capacity drifts up during the run (measured again after).
+SPIKE_MULTIPLE = 3.5
 ANSWERED = frozenset({200, 422})  # a NIK lookup's answers: found, not found, or malformed
 MALFORMED = ("2222222222222222", "1872", "18720154075300AB", "1872015407530000", "9999015407530001")
 
@@ -405,11 +408,11 @@ def main() -> None:
             title = f"Capacity (estimate {estimate:,.0f}/s, capacity {capacity:,.0f}/s)"
             lines.append(report(title, ramp_results + hold_results, ramp + hold))
 
-            half, triple = capacity / 2, capacity * 3
+            half, top = capacity / 2, capacity * SPIKE_MULTIPLE
             spike = [
                 Phase(15 * scale, half, half, "steady"),
-                Phase(10 * scale, half, triple, "ramp"),
-                Phase(15 * scale, triple, triple, "spike"),
+                Phase(10 * scale, half, top, "ramp"),
+                Phase(15 * scale, top, top, "spike"),
                 Phase(15 * scale, half, half, "after"),
             ]
             before = scrape(url, workers)
@@ -419,7 +422,7 @@ def main() -> None:
             columns = ("start", "sent", "answered", "shed", "rate_limited", "errors", "p99_ms", "shed_p99_ms")
             seconds = timeline(spike_results, answered=is_answered, is_error=is_failure)
             print("spike, second by second:\n" + format_table(seconds, columns), file=sys.stderr)
-            floor_phase = Phase(10 * scale, triple, triple, "floor")
+            floor_phase = Phase(10 * scale, top, top, "floor")
             floor = refusal_floor(servers.folder, floor_phase, mix)
             lines.append(
                 report("Floor: HAProxy alone refusing everything, at the spike's rate", floor, [floor_phase])
@@ -530,14 +533,14 @@ def spike_verdict(
         (
             "offered at the spike / capacity (before, after)",
             " / ".join(f"{spike.offered_rps / c:.1f}x" for c in capacities),
-            "3x",
+            ">= 3x",
         ),
         (
             "goodput at the spike / the larger capacity",
             f"{spike.goodput_rps / max(capacities):.2f}",
             ">= 0.90",
         ),
-        ("p99 of answered lookups at 3x", f"{lookup_p99:.1f} ms", "<= 100 ms"),
+        ("p99 of answered lookups at the spike", f"{lookup_p99:.1f} ms", "<= 100 ms"),
         ("p99 of shed requests", f"{spike.shed_p99_ms:.1f} ms", "<= 5 ms"),
         ("  the floor: the generator and HAProxy alone", f"{floor_p99:.1f} ms", "-"),
         ("errors other than 503/429 (whole run)", f"{table['all'].errors}", "0"),
