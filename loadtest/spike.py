@@ -390,11 +390,12 @@ def main() -> None:
         asyncio.run(load_demo(servers.database_url, demo))
         with dpt_serve(servers, workers, args.proxy, cores) as url:
             mix = Mix(voters)
-            # Warm the popular NIKs, as a morning of checks would.
-            warm = [Phase(10 * scale, 300, 300, "warm-up")]
+            # Warm up, as a morning of checks would: the popular NIKs, then the whole mix (the
+            # caches, PostgreSQL's buffers, the workers), below capacity.
             mix.only = "nik-popular"
-            uvloop.run(open_loop(url, warm, mix))
+            uvloop.run(open_loop(url, [Phase(8 * scale, 300, 300, "warm-up")], mix))
             mix.only = None
+            uvloop.run(open_loop(url, [Phase(12 * scale, 300, 300, "warm-up")], mix))
 
             # Capacity: what the service answers per second once saturated. A quick ramp into
             # overload gives an estimate; a hold at 1.5 times the estimate then measures it.
