@@ -56,6 +56,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from loadtest.harness import BENCH_DIR, demo_dataset, ensure_command, free_port
 from loadtest.openloop import Phase, Request, Result, format_table, run, summary, timeline
 from service.embedded import embedded_postgres, embedded_redis
+from service.errors import Overloaded
 from service.importer import import_dataset
 from service.nik import NikHasher
 from service.store.migrate import migrate
@@ -483,19 +484,28 @@ def saturated_goodput(hold: list[Result]) -> float:
     return statistics.median(answered_per_second(hold)[1:])
 
 
+def outcome(result: Result) -> str:
+    """The status, and for a 503 which one: shed (overloaded) or the database unavailable, told
+    apart by their Retry-After."""
+    if result.status != 503:
+        return str(result.status)
+    shed = result.headers.get("retry-after") == str(Overloaded.retry_after)
+    return "503 overloaded" if shed else "503 unavailable"
+
+
 def postgres_verdict(asked: list[tuple[str, Result]], stopped_at: float) -> str:
     """Lookups after the stop (from a second later), split by whether their NIK was answered
     before it (so cached) or not."""
     cached = {nik for nik, result in asked if result.scheduled < stopped_at and result.status == 200}
-    after = [(nik in cached, result.status) for nik, result in asked if result.scheduled >= stopped_at + 1]
+    after = [(nik in cached, outcome(result)) for nik, result in asked if result.scheduled >= stopped_at + 1]
     lines = ["", "PostgreSQL stopped, lookups from a second after the stop:", ""]
     for was_cached, label in ((True, "answered before the stop (cached)"), (False, "not answered before")):
-        statuses = Counter(status for cached_nik, status in after if cached_nik is was_cached)
-        total = sum(statuses.values())
-        rest = dict(sorted((status, count) for status, count in statuses.items() if status != 200))
+        outcomes = Counter(status for cached_nik, status in after if cached_nik is was_cached)
+        total = sum(outcomes.values())
+        rest = dict(sorted((status, count) for status, count in outcomes.items() if status != "200"))
         lines.append(
-            f"- NIKs {label}: {statuses[200]:,} of {total:,} answered 200 "
-            f"({statuses[200] / max(1, total):.1%}); the rest: {rest}"
+            f"- NIKs {label}: {outcomes['200']:,} of {total:,} answered 200 "
+            f"({outcomes['200'] / max(1, total):.1%}); the rest: {rest}"
         )
     return "\n".join(lines)
 
