@@ -11,7 +11,8 @@ microseconds, so it goes in front:
   longer than `queue_ms` is refused then: `503` with `Retry-After` and the same bilingual answer
   the service gives (JSON for /api/ and /sms/, a page for people);
 - health, readiness and metrics bypass the bound, so operators see the workers under overload;
-- its statistics (queue length, requests in flight) are on a Unix socket in the folder;
+- its statistics (queue length, requests in flight) are on a Unix socket in the folder, and it
+  logs nothing (no `log` line), so no request detail is written anywhere;
 - it appends the client address to X-Forwarded-For (add HAProxy's address to
   DPT_TRUSTED_PROXIES), and keeps connections to the service open (`http-reuse always`).
 
