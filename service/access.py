@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import time
-from typing import Literal
+from typing import Literal, TypeVar
 
 import asyncpg
 import msgspec
@@ -14,6 +14,8 @@ from service.store.queries import QUERIES
 
 Role = Literal["helpdesk", "sms", "admin"]
 _CACHE_SECONDS = 30.0  # a revoked token stops working within this long
+_CACHE_ENTRIES = 10_000  # per cache, per worker
+T = TypeVar("T")
 
 
 class Principal(msgspec.Struct, frozen=True):
@@ -33,27 +35,31 @@ def token_hash(token: str) -> bytes:
 class Access:
     def __init__(self, pool: asyncpg.Pool) -> None:
         self.pool = pool
-        self._known: dict[bytes, tuple[float, Principal | None]] = {}
+        # Tokens found and tokens refused, apart: a flood of made-up tokens fills (and clears)
+        # only the second, never evicting the help desks' real ones.
+        self._known: dict[bytes, tuple[float, Principal]] = {}
+        self._refused: dict[bytes, float] = {}
 
     async def principal(self, authorization: str | None) -> Principal | None:
         """None for a public caller (no header); raises Unauthorized for a bad token."""
         if not authorization:
             return None
-        scheme, _, token = authorization.partition(" ")
-        if scheme.lower() != "bearer" or not token.strip():
+        digest = _digest(authorization)
+        if digest is None:
             raise _unauthorized()
-        digest = token_hash(token.strip())
-        cached = self._known.get(digest)
-        if cached is None or cached[0] < time.monotonic():
-            record = await self.pool.fetchrow(*QUERIES["token-by-hash"](token_hash=digest))
-            principal = Principal(record["id"], record["role"], record["scope"]) if record else None
-            if len(self._known) > 10_000:
-                self._known.clear()
-            cached = (time.monotonic() + _CACHE_SECONDS, principal)
-            self._known[digest] = cached
-        if cached[1] is None:
+        now = time.monotonic()
+        known = self._known.get(digest)
+        if known is not None and known[0] > now:
+            return known[1]
+        if self._refused.get(digest, 0.0) > now:
             raise _unauthorized()
-        return cached[1]
+        record = await self.pool.fetchrow(*QUERIES["token-by-hash"](token_hash=digest))
+        if record is None:
+            _remember(self._refused, digest, now + _CACHE_SECONDS)
+            raise _unauthorized()
+        principal = Principal(record["id"], record["role"], record["scope"])
+        _remember(self._known, digest, (now + _CACHE_SECONDS, principal))
+        return principal
 
     async def audit(
         self, principal: Principal, *, action: str, region: str, query: str, results: int
@@ -79,6 +85,20 @@ def require_helpdesk(principal: Principal, region: str) -> None:
             code="region_out_of_scope",
             field="region",
         )
+
+
+def _digest(authorization: str) -> bytes | None:
+    """The hash of a bearer token, or None when the header is not `Bearer <token>`."""
+    scheme, _, token = authorization.partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        return None
+    return token_hash(token.strip())
+
+
+def _remember(cache: dict[bytes, T], digest: bytes, value: T) -> None:
+    if len(cache) >= _CACHE_ENTRIES:
+        cache.clear()
+    cache[digest] = value
 
 
 def _unauthorized() -> Unauthorized:

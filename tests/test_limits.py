@@ -12,11 +12,13 @@ import pytest
 import redis.asyncio as aioredis
 from litestar.testing import AsyncTestClient
 
+from service import access as access_module
+from service.access import Access
 from service.admission import Admission
 from service.api.limits import raw_header
 from service.app import create_app
 from service.breaker import RedisBreaker
-from service.errors import RateLimited
+from service.errors import RateLimited, Unauthorized
 from service.importer import ImportSummary
 from service.ratelimit import Limit, Limits, Networks, RateLimiter, client_address
 from service.settings import Settings
@@ -195,3 +197,22 @@ def test_ipv6_clients_are_limited_per_64_and_every_forwarded_line_is_read() -> N
     joined = raw_header(request, b"x-forwarded-for")  # type: ignore[arg-type]
     assert joined == "6.6.6.6, 198.51.100.7"
     assert client_address("127.0.0.1", joined, Networks("127.0.0.1/32")) == "198.51.100.7"
+
+
+async def test_made_up_tokens_never_push_a_real_one_out_of_the_token_cache(
+    database_url: str, conn: asyncpg.Connection, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(access_module, "_CACHE_ENTRIES", 50)
+    pool = await asyncpg.create_pool(database_url, min_size=1, max_size=2)
+    try:
+        access = Access(pool)
+        token = await make_token(conn, "helpdesk", "18.72", name="kept")
+        known = await access.principal(f"Bearer {token}")
+        # Revoked now: only the cache still knows it, and a flood must not push it out.
+        await conn.execute("update api_token set revoked_at = now() where name = 'kept'")
+        for index in range(120):
+            with pytest.raises(Unauthorized):
+                await access.principal(f"Bearer made-up-{index:04d}")
+        assert await access.principal(f"Bearer {token}") == known
+    finally:
+        await pool.close()

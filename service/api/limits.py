@@ -6,8 +6,17 @@ from typing import Any
 
 from litestar import Request
 
-from service.access import Principal
+from service.access import Access, Principal
 from service.ratelimit import Client, RateLimiter
+from service.store import unavailable_on_store_errors
+
+
+async def authenticate(request: Request[Any, Any, Any], authorization: str | None) -> Principal | None:
+    """The caller's principal, from `Authorization: Bearer <token>`: None without one, 401 for a
+    bad one, 503 when PostgreSQL cannot say."""
+    access: Access = request.app.state.access
+    with unavailable_on_store_errors():
+        return await access.principal(authorization)
 
 
 async def admit_caller(request: Request[Any, Any, Any], principal: Principal | None = None) -> Client | None:

@@ -8,15 +8,13 @@ import msgspec
 from litestar import Request, Response, post
 from litestar.openapi.datastructures import ResponseSpec
 
-from service.access import Access, Principal
 from service.api.errors import decode_body
-from service.api.limits import admit_caller, raw_header
+from service.api.limits import admit_caller, authenticate, raw_header
 from service.api.openapi import operation_with_body
 from service.lookup import NikLookup
 from service.nik import parse_nik
 from service.ratelimit import RateLimiter
 from service.schemas import ErrorBody, NikAnswer, NikRequest
-from service.store import unavailable_on_store_errors
 
 _decode_nik_request = msgspec.json.Decoder(NikRequest)
 
@@ -45,16 +43,10 @@ async def check_nik(request: Request[Any, Any, Any]) -> Response[NikAnswer]:
     limiter: RateLimiter = request.app.state.limiter
     authorization = raw_header(request, b"authorization")
     # A help desk or gateway with a token is limited per token, everyone else per address.
-    principal = await _principal(request, authorization) if authorization else None
+    principal = await authenticate(request, authorization)
     caller = await admit_caller(request, principal)
     nik_request = decode_body(_decode_nik_request, await request.body(), lookup.settings.max_body_bytes)
     nik = parse_nik(nik_request.nik)
     answer = await lookup.answer_for(nik, caller, limiter)
     # The answer is already encoded JSON (it comes from the cache as bytes).
     return Response(answer, media_type="application/json")  # type: ignore[arg-type]
-
-
-async def _principal(request: Request[Any, Any, Any], authorization: str) -> Principal | None:
-    access: Access = request.app.state.access
-    with unavailable_on_store_errors():
-        return await access.principal(authorization)

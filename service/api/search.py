@@ -13,7 +13,7 @@ from litestar.openapi.datastructures import ResponseSpec
 
 from service.access import Access, Principal, require_helpdesk
 from service.api.errors import decode_body
-from service.api.limits import admit_caller
+from service.api.limits import admit_caller, authenticate, raw_header
 from service.api.openapi import operation_with_body
 from service.errors import InvalidInput
 from service.lookup import NikLookup
@@ -50,9 +50,8 @@ _encode = msgspec.json.Encoder().encode
 async def search_names(request: Request[Any, Any, Any]) -> Response[SearchAnswer]:
     state = request.app.state
     lookup: NikLookup = state.lookup
-    access: Access = state.access
+    principal = await authenticate(request, raw_header(request, b"authorization"))
     with unavailable_on_store_errors():
-        principal = await access.principal(request.headers.get("authorization"))
         await admit_caller(request, principal)
         body = decode_body(_decode_search_request, await request.body(), lookup.settings.max_body_bytes)
         results = await find_voters(state, body.name, body.region, body.birth_date, principal)

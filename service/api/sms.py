@@ -19,14 +19,13 @@ import msgspec
 from litestar import Request, Response, get, post
 from litestar.openapi.datastructures import ResponseSpec
 
-from service.access import Access
 from service.api.errors import decode_body
+from service.api.limits import authenticate
 from service.api.openapi import operation_with_body
 from service.errors import InvalidInput, Unauthorized
 from service.schemas import ErrorBody, SmsInbound, SmsReply
 from service.settings import Settings
 from service.sms.service import SmsDesk
-from service.store import unavailable_on_store_errors
 
 SMS_ROLES = ("sms", "admin")
 MAX_SMS_BODY = 4096  # a concatenated SMS is at most a few hundred characters
@@ -41,11 +40,9 @@ def _not_allowed() -> Unauthorized:
 
 
 async def _require_sms_token(request: Request[Any, Any, Any], token: str | None) -> None:
-    access: Access = request.app.state.access
     if not token:
         raise _not_allowed()
-    with unavailable_on_store_errors():
-        principal = await access.principal(f"Bearer {token}")
+    principal = await authenticate(request, f"Bearer {token}")
     if principal is None or principal.role not in SMS_ROLES:
         raise _not_allowed()
 
