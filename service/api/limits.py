@@ -14,6 +14,8 @@ from service.store import unavailable_on_store_errors
 async def authenticate(request: Request[Any, Any, Any], authorization: str | None) -> Principal | None:
     """The caller's principal, from `Authorization: Bearer <token>`: None without one, 401 for a
     bad one, 503 when PostgreSQL cannot say."""
+    if not authorization:
+        return None
     access: Access = request.app.state.access
     with unavailable_on_store_errors():
         return await access.principal(authorization)

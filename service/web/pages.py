@@ -21,6 +21,7 @@ import msgspec
 from litestar import Request, Response, Router, get, post
 from litestar.datastructures import Cookie, ResponseHeader
 from litestar.exceptions import NotFoundException
+from litestar.middleware import DefineMiddleware
 from litestar.params import FromPath
 from litestar.response import Redirect, Template
 
@@ -319,8 +320,12 @@ def date_text(value: dt.date | None, language: Language) -> str:
     return f"{value.day} {months[language][value.month - 1]} {value.year}"
 
 
-resident_pages = Router(
-    path="/",
-    route_handlers=[home, check, check_result, search, search_result, switch_language],
-    response_headers=SECURITY_HEADERS,
-)
+def resident_pages(middleware: list[DefineMiddleware]) -> Router:
+    """The resident page's routes, behind `middleware` (CSRF protection and compression, which
+    only the pages need: the lookup API does not pay for them)."""
+    return Router(
+        path="/",
+        route_handlers=[home, check, check_result, search, search_result, switch_language],
+        response_headers=SECURITY_HEADERS,
+        middleware=middleware,
+    )
