@@ -13,12 +13,11 @@ import asyncio
 import collections
 from typing import NamedTuple
 
-import msgspec
 from litestar.enums import ScopeType
 from litestar.types import ASGIApp, HTTPResponseBodyEvent, HTTPResponseStartEvent, Receive, Scope, Send
 
+from service.api.errors import error_body
 from service.errors import Overloaded
-from service.schemas import ErrorBody, ErrorDetail
 
 ALWAYS_ADMITTED = ("/health/", "/metrics", "/schema")
 
@@ -130,18 +129,13 @@ class Refusal(NamedTuple):
         )
 
 
-def _overloaded_json() -> bytes:
-    error = Overloaded(
-        "Layanan sedang sangat sibuk. Silakan coba lagi sebentar lagi.",
-        "The service is very busy right now. Please try again in a moment.",
-    )
-    detail = ErrorDetail(code=error.code, message=error.message, message_en=error.message_en, field=None)
-    return msgspec.json.encode(ErrorBody(error=detail))
-
-
 # Programs get the JSON error; people (the resident page) get a page that says when to retry.
 MACHINE_PATHS = ("/api/", "/sms/")
-REFUSAL_FOR_PROGRAMS = Refusal.of(b"application/json", _overloaded_json())
+OVERLOADED = Overloaded(
+    "Layanan sedang sangat sibuk. Silakan coba lagi sebentar lagi.",
+    "The service is very busy right now. Please try again in a moment.",
+)
+REFUSAL_FOR_PROGRAMS = Refusal.of(b"application/json", error_body(OVERLOADED))
 REFUSAL_FOR_PEOPLE = Refusal.of(
     b"text/html; charset=utf-8",
     b'<!doctype html><html lang="id"><head><meta charset="utf-8">'

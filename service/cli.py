@@ -291,7 +291,11 @@ def cmd_proxy(args: argparse.Namespace) -> int:  # noqa: RET503 - HAProxy replac
         args.workers,
         **{name: value for name, value in bounds.items() if value is not None},
     )
-    config = write_config(plan, Path(args.config_dir))
+    try:
+        config = write_config(plan, Path(args.config_dir))
+    except OSError as error:
+        _say(f"dpt proxy: tidak bisa menulis / cannot write {args.config_dir}: {error.strerror}")
+        return 2
     _say(f"proxy: {config} written; {args.listen} -> {args.backend}")
     if args.write_only:
         return 0

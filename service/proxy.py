@@ -22,6 +22,8 @@ it (`--write-only` just writes them). HAProxy is Debian's package `haproxy`.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from http import HTTPStatus
 from pathlib import Path
 from typing import NamedTuple
 
@@ -32,6 +34,8 @@ from service.admission import (
     REFUSAL_FOR_PROGRAMS,
     Refusal,
 )
+from service.api.errors import error_body
+from service.errors import DomainError, Unavailable
 
 CONFIG = "haproxy.cfg"
 STATS_SOCKET = "haproxy.sock"  # `show stat` there: each backend's queue (qcur) and sessions (scur)
@@ -62,11 +66,29 @@ def _refuse(refusal: Refusal, body: Path, condition: str) -> str:
     )
 
 
-def _errorfile(refusal: Refusal) -> bytes:
-    """A complete raw HTTP response, for HAProxy's own 503 (a queue wait that ran out)."""
-    lines = [b"HTTP/1.1 503 Service Unavailable"]
-    lines += [name + b": " + value for name, value in refusal.start["headers"]]
-    return b"\r\n".join(lines) + b"\r\n\r\n" + refusal.body["body"]
+# HAProxy's own answers when the service does not answer (502, 503, 504), in the service's shape:
+# `503 unavailable` with Retry-After, both languages. A request HAProxy cannot parse still gets
+# its built-in `400 Bad request` page: HAProxy 2.6 ignores `errorfile 400` for those
+# (haproxy/haproxy#3032, fixed in 3.2).
+UNAVAILABLE = Unavailable(
+    "Layanan sedang tidak tersedia. Silakan coba lagi sebentar lagi.",
+    "The service is unavailable right now. Please try again shortly.",
+)
+PROXY_ERRORS: dict[int, DomainError] = {502: UNAVAILABLE, 503: UNAVAILABLE, 504: UNAVAILABLE}
+
+
+def _errorfile(status: int, headers: Iterable[tuple[bytes, bytes]], body: bytes) -> bytes:
+    lines = [f"HTTP/1.1 {status} {HTTPStatus(status).phrase}".encode()]
+    lines += [name + b": " + value for name, value in headers if name != b"content-length"]
+    lines.append(b"content-length: " + str(len(body)).encode())
+    return b"\r\n".join(lines) + b"\r\n\r\n" + body
+
+
+def _error_errorfile(error: DomainError) -> bytes:
+    headers = [(b"content-type", b"application/json"), (b"cache-control", b"no-store")]
+    if error.retry_after:
+        headers.append((b"retry-after", str(error.retry_after).encode()))
+    return _errorfile(error.status, headers, error_body(error))
 
 
 def render(plan: ProxyPlan, folder: Path) -> str:
@@ -77,6 +99,7 @@ def render(plan: ProxyPlan, folder: Path) -> str:
     refuse_programs = _refuse(REFUSAL_FOR_PROGRAMS, folder / "overloaded.json", "!always machine queue_full")
     refuse_people = _refuse(REFUSAL_FOR_PEOPLE, folder / "overloaded.html", "!always !machine queue_full")
     threads = f"    nbthread {plan.threads}\n" if plan.threads else ""
+    errorfiles = "\n".join(f'    errorfile {status} "{folder / f"{status}.http"}"' for status in PROXY_ERRORS)
     return f"""# Written by `dpt proxy`; see service/proxy.py.
 global
     stats socket "{folder / STATS_SOCKET}" mode 600 level user
@@ -91,6 +114,7 @@ defaults
     timeout queue {plan.queue_ms}ms
     option forwardfor
     http-reuse always
+{errorfiles}
 
 frontend dpt
     bind {plan.listen}
@@ -103,7 +127,7 @@ frontend dpt
     default_backend dpt
 
 backend dpt
-    errorfile 503 "{folder / "overloaded.http"}"
+    errorfile 503 "{folder / "overloaded.http"}"  # a queue wait that ran out
     server dpt {plan.backend} maxconn {plan.in_flight * plan.workers}
 
 backend dpt_always
@@ -117,7 +141,10 @@ def write_config(plan: ProxyPlan, folder: Path) -> Path:
     folder.mkdir(parents=True, exist_ok=True)
     (folder / "overloaded.json").write_bytes(REFUSAL_FOR_PROGRAMS.body["body"])
     (folder / "overloaded.html").write_bytes(REFUSAL_FOR_PEOPLE.body["body"])
-    (folder / "overloaded.http").write_bytes(_errorfile(REFUSAL_FOR_PROGRAMS))
+    start, body = REFUSAL_FOR_PROGRAMS
+    (folder / "overloaded.http").write_bytes(_errorfile(start["status"], start["headers"], body["body"]))
+    for status, error in PROXY_ERRORS.items():
+        (folder / f"{status}.http").write_bytes(_error_errorfile(error))
     path = folder / CONFIG
     path.write_text(render(plan, folder))
     return path

@@ -58,6 +58,16 @@ async def eventually(condition: Callable[[], bool], what: str) -> None:
     raise AssertionError(f"never happened: {what}")
 
 
+async def held_lookup(
+    client: httpx.AsyncClient, url: str, nik: str, service: str | None = None
+) -> asyncio.Future[httpx.Response]:
+    """Start a lookup at `url` that waits on the locked voter table; return once the service
+    (`service`, else `url`) holds it in flight."""
+    lookup = asyncio.ensure_future(client.post(f"{url}/api/v1/nik", json={"nik": nik}))
+    await eventually(lambda: requests_in_flight(service or url) == 1, "the held lookup got in flight")
+    return lookup
+
+
 def requests_in_flight(url: str) -> int:
     """Requests the service's workers are working on now, from /metrics."""
     metrics = httpx.get(f"{url}/metrics", timeout=10).text

@@ -22,7 +22,7 @@ from service.importer import ImportSummary
 from service.proxy import CONFIG, STATS_SOCKET, ProxyPlan, write_config
 from service.settings import Settings
 from tests.factories import DatasetFiles
-from tests.servers import dpt_serve, eventually, free_port, requests_in_flight
+from tests.servers import dpt_serve, eventually, free_port, held_lookup
 from tests.system_packages import ensure_debian_packages
 
 HAPROXY = Path("/usr/sbin/haproxy")
@@ -125,8 +125,7 @@ async def test_excess_waits_in_order_or_is_refused_at_once_while_health_answers(
             async def lookup(nik: str) -> httpx.Response:
                 return await client.post("/api/v1/nik", json={"nik": nik})
 
-            in_flight = asyncio.ensure_future(lookup(people[0].nik))  # waits on the lock, in the service
-            await eventually(lambda: requests_in_flight(backend) == 1, "the first lookup reached the service")
+            in_flight = await held_lookup(client, url, people[0].nik, backend)  # waits on the lock
             waiting = asyncio.ensure_future(lookup(people[1].nik))  # waits in HAProxy's queue
             await eventually(lambda: queued(tmp_path) == 1, "the second lookup waits in HAProxy's queue")
 
@@ -161,8 +160,7 @@ async def test_a_wait_longer_than_the_queue_deadline_is_refused(
     people = small_dataset.people
     with one_at_a_time(settings, tmp_path, queue_ms=200) as (backend, url):
         async with httpx.AsyncClient(base_url=url, timeout=60) as client:
-            in_flight = asyncio.ensure_future(client.post("/api/v1/nik", json={"nik": people[0].nik}))
-            await eventually(lambda: requests_in_flight(backend) == 1, "the first lookup reached the service")
+            in_flight = await held_lookup(client, url, people[0].nik, backend)
             timed_out = await client.post("/api/v1/nik", json={"nik": people[1].nik})
             await locked_voters.close()
             answered = await in_flight
@@ -184,6 +182,35 @@ def test_the_written_configuration_is_valid_for_haproxy(tmp_path: Path, threads:
     assert "server dpt 127.0.0.1:8000 maxconn 15" in text  # 5 per worker
     assert "queue(dpt) ge 21" in text  # 7 per worker
     assert (tmp_path / CONFIG) == config
+
+
+def test_a_dead_service_gets_the_services_503_and_garbage_a_400(tmp_path: Path) -> None:
+    nothing = f"127.0.0.1:{free_port()}"  # no service listens there
+    with dpt_proxy(nothing, tmp_path) as url:
+        down = httpx.get(f"{url}/health/live", timeout=30)
+        port = int(url.rsplit(":", 1)[1])
+        with socket.create_connection(("127.0.0.1", port), timeout=10) as raw:
+            raw.sendall(b"NOT HTTP AT ALL\r\n\r\n")
+            head, _, body = b"".join(iter(lambda: raw.recv(65536), b"")).partition(b"\r\n\r\n")
+    assert down.status_code == 503
+    assert down.headers["retry-after"] == "5"
+    assert down.json()["error"]["code"] == "unavailable"
+    assert down.json()["error"]["message"] and down.json()["error"]["message_en"]
+    # Not HTTP: a plain 400, HAProxy's own page (HAProxy 2.6 cannot replace it), never a 5xx.
+    assert head.startswith(b"HTTP/1.1 400 ") and body
+
+
+def test_an_unwritable_folder_is_a_clear_error(tmp_path: Path) -> None:
+    (tmp_path / "a-file").write_text("")
+    done = subprocess.run(
+        [DPT, "proxy", "--write-only", "--config-dir", str(tmp_path / "a-file" / "proxy")],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert done.returncode == 2
+    assert "cannot write" in done.stderr and "tidak bisa menulis" in done.stderr
 
 
 def test_without_haproxy_the_command_says_how_to_install_it(tmp_path: Path) -> None:

@@ -15,7 +15,7 @@ import pytest
 from service.importer import ImportSummary
 from service.settings import Settings
 from tests.factories import DatasetFiles
-from tests.servers import dpt_serve, eventually, requests_in_flight
+from tests.servers import dpt_serve, held_lookup
 
 
 @pytest.fixture
@@ -27,13 +27,6 @@ def server(settings: Settings, published: ImportSummary) -> Iterator[tuple[str, 
         yield served
 
 
-async def slow_lookup(client: httpx.AsyncClient, url: str, nik: str) -> asyncio.Future[httpx.Response]:
-    """Start a lookup that waits on the locked voter table; return once the worker holds it."""
-    lookup = asyncio.ensure_future(client.post(f"{url}/api/v1/nik", json={"nik": nik}))
-    await eventually(lambda: requests_in_flight(url) == 1, "the slow request got in flight")
-    return lookup
-
-
 async def test_overload_is_shed_at_once_while_health_still_answers(
     server: tuple[str, subprocess.Popen[bytes]],
     locked_voters: asyncpg.Connection,
@@ -41,7 +34,7 @@ async def test_overload_is_shed_at_once_while_health_still_answers(
 ) -> None:
     url, _ = server
     async with httpx.AsyncClient(timeout=30) as client:
-        slow = await slow_lookup(client, url, small_dataset.people[0].nik)
+        slow = await held_lookup(client, url, small_dataset.people[0].nik)
         shed = await client.post(f"{url}/api/v1/nik", json={"nik": small_dataset.people[1].nik})
         assert shed.status_code == 503
         assert shed.json()["error"]["code"] == "overloaded"
@@ -60,7 +53,7 @@ async def test_shutdown_lets_the_request_in_flight_finish(
 ) -> None:
     url, process = server
     async with httpx.AsyncClient(timeout=30) as client:
-        slow = await slow_lookup(client, url, small_dataset.people[2].nik)
+        slow = await held_lookup(client, url, small_dataset.people[2].nik)
         process.send_signal(signal.SIGTERM)
         await asyncio.sleep(0.3)  # the server is shutting down while the request still waits
         await locked_voters.close()

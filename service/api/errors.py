@@ -72,14 +72,19 @@ def _validation_error(text: str) -> InvalidInput:
 _encode = msgspec.json.Encoder().encode
 
 
-def error_response(error: DomainError) -> Response[bytes]:
-    body = ErrorBody(
-        error=ErrorDetail(
-            code=error.code, message=error.message, message_en=error.message_en, field=error.field
-        )
+def error_body(error: DomainError) -> bytes:
+    """The JSON every error answer carries: a stable code and the message in both languages."""
+    detail = ErrorDetail(
+        code=error.code, message=error.message, message_en=error.message_en, field=error.field
     )
+    return _encode(ErrorBody(error=detail))
+
+
+def error_response(error: DomainError) -> Response[bytes]:
     headers = {"Retry-After": str(error.retry_after)} if error.retry_after else None
-    return Response(_encode(body), status_code=error.status, media_type="application/json", headers=headers)
+    return Response(
+        error_body(error), status_code=error.status, media_type="application/json", headers=headers
+    )
 
 
 _HTTP_CODES = {

@@ -43,7 +43,7 @@ async def check_nik(request: Request[Any, Any, Any]) -> Response[NikAnswer]:
     limiter: RateLimiter = request.app.state.limiter
     authorization = raw_header(request, b"authorization")
     # A help desk or gateway with a token is limited per token, everyone else per address.
-    principal = await authenticate(request, authorization) if authorization else None
+    principal = await authenticate(request, authorization)
     caller = await admit_caller(request, principal)
     nik_request = decode_body(_decode_nik_request, await request.body(), lookup.settings.max_body_bytes)
     nik = parse_nik(nik_request.nik)
