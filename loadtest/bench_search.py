@@ -27,9 +27,9 @@ import asyncpg
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from loadtest.harness import BENCH_DIR, bench_servers, imported_database
-from service.lookup import PublishedDataset
+from service.nik.lookup import PublishedDataset
 from service.schemas import DatasetInfo
-from service.search import NameSearch
+from service.search.engine import NameSearch
 from service.synth import write_synthetic_dpt
 
 DATABASE = "dpt_bench_search"

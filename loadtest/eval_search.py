@@ -28,9 +28,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from loadtest.harness import BENCH_DIR, bench_servers, imported_database
 from service.names.normalise import fold_name
-from service.search import NameSearch
+from service.search.engine import NameSearch
 from service.synth import write_synthetic_dpt
-from tests.name_eval import (
+from tests.support.name_eval import (
     HELP_DESK_MODES,
     MODES,
     DptRow,

@@ -20,7 +20,7 @@ import asyncpg
 
 from service.embedded import servers_or_embedded, with_database
 from service.importer import ImportSummary, import_dataset
-from service.nik import NikHasher
+from service.nik.parse import NikHasher
 from service.store.migrate import migrate
 
 ROOT = Path(__file__).resolve().parents[1]

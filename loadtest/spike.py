@@ -58,7 +58,7 @@ from loadtest.openloop import Phase, Request, Result, format_table, run, summary
 from service.embedded import embedded_postgres, embedded_redis
 from service.errors import Overloaded
 from service.importer import import_dataset
-from service.nik import NikHasher
+from service.nik.parse import NikHasher
 from service.store.migrate import migrate
 
 NIK_KEY = "spike-key-" + "s" * 32

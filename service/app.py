@@ -22,21 +22,21 @@ from litestar.openapi.plugins import SwaggerRenderPlugin
 from litestar.plugins.jinja import JinjaTemplateEngine
 from litestar.template.config import TemplateConfig
 
-from service.access import Access
-from service.admission import Admission, guard
-from service.api.errors import domain_error_handler, http_error_handler, internal_error_handler
+from service.access.tokens import Access
 from service.api.health import live, metrics, ready
 from service.api.nik import check_nik
 from service.api.search import search_names
-from service.api.sms import inbound, kannel_get, kannel_post, twilio
-from service.breaker import RedisBreaker
+from service.cache.breaker import RedisBreaker
+from service.edge.errors import domain_error_handler, http_error_handler, internal_error_handler
 from service.errors import DomainError
-from service.lookup import NikLookup
-from service.nik import kecamatan_prefixes
-from service.ratelimit import RateLimiter
-from service.search import NameSearch
+from service.nik.lookup import NikLookup
+from service.nik.parse import kecamatan_prefixes
+from service.protection.admission import Admission, guard
+from service.protection.ratelimit import RateLimiter
+from service.search.engine import NameSearch
 from service.settings import Settings, load_settings
-from service.sms.service import SmsDesk
+from service.sms.desk import SmsDesk
+from service.sms.routes import inbound, kannel_get, kannel_post, twilio
 from service.web.pages import TEMPLATE_DIR, date_text, resident_pages, static
 
 log = logging.getLogger(__name__)

@@ -21,11 +21,11 @@ from litestar.testing import AsyncTestClient
 from service.app import create_app
 from service.embedded import servers_or_embedded, with_database
 from service.importer import ImportSummary, import_dataset
-from service.nik import NikHasher
+from service.nik.parse import NikHasher
 from service.settings import Settings, load_settings
 from service.store.migrate import migrate
-from tests.factories import DatasetFiles, write_small_dataset
-from tests.servers import TEST_NIK_KEY
+from tests.support.factories import DatasetFiles, write_small_dataset
+from tests.support.serving import TEST_NIK_KEY
 
 # Under CI the property tests replay the same examples every run: a failure is reproducible and
 # never a coin toss; locally they explore new examples each time.

@@ -8,9 +8,9 @@ from typing import Any
 from litestar import Request, Response, get
 from litestar.openapi.datastructures import ResponseSpec
 
-from service.admission import Admission
-from service.lookup import NikLookup
-from service.ratelimit import RateLimiter
+from service.nik.lookup import NikLookup
+from service.protection.admission import Admission
+from service.protection.ratelimit import RateLimiter
 from service.schemas import Health
 
 

@@ -8,12 +8,12 @@ import msgspec
 from litestar import Request, Response, post
 from litestar.openapi.datastructures import ResponseSpec
 
-from service.api.errors import decode_body
-from service.api.limits import admit_caller, authenticate, raw_header
-from service.api.openapi import operation_with_body
-from service.lookup import NikLookup
-from service.nik import parse_nik
-from service.ratelimit import RateLimiter
+from service.edge.caller import admit_caller, authenticate, raw_header
+from service.edge.errors import decode_body
+from service.edge.openapi import operation_with_body
+from service.nik.lookup import NikLookup
+from service.nik.parse import parse_nik
+from service.protection.ratelimit import RateLimiter
 from service.schemas import ErrorBody, NikAnswer, NikRequest
 
 _decode_nik_request = msgspec.json.Decoder(NikRequest)

@@ -11,14 +11,14 @@ from litestar import Request, Response, post
 from litestar.datastructures import State
 from litestar.openapi.datastructures import ResponseSpec
 
-from service.access import Access, Principal, require_helpdesk
-from service.api.errors import decode_body
-from service.api.limits import admit_caller, authenticate, raw_header
-from service.api.openapi import operation_with_body
+from service.access.tokens import Access, Principal, require_helpdesk
+from service.edge.caller import admit_caller, authenticate, raw_header
+from service.edge.errors import decode_body
+from service.edge.openapi import operation_with_body
 from service.errors import InvalidInput
-from service.lookup import NikLookup
+from service.nik.lookup import NikLookup
 from service.schemas import ErrorBody, SearchAnswer, SearchRequest, SearchResult
-from service.search import NameSearch, parse_search
+from service.search.engine import NameSearch, parse_search
 from service.store import unavailable_on_store_errors
 
 PUBLIC_LIMIT = 5

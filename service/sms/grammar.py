@@ -1,7 +1,7 @@
 """The SMS command grammar: what a resident typed (`DPT <NIK>`, `CEK#<NIK>`, ...) as a command.
 
 Parsing is forgiving and never fails: anything that is not a NIK check is a request for help.
-The NIK itself is only cut out here; `service.nik.parse_nik` decides whether it is valid.
+The NIK itself is only cut out here; `service.nik.parse.parse_nik` decides whether it is valid.
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from typing import Literal
 
 import msgspec
 
-from service.nik import normalise_nik
+from service.nik.parse import normalise_nik
 
 Language = Literal["id", "en"]
 CommandKind = Literal["check", "help"]

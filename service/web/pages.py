@@ -25,11 +25,11 @@ from litestar.middleware import DefineMiddleware
 from litestar.params import FromPath
 from litestar.response import Redirect, Template
 
-from service.api.limits import admit_caller
 from service.api.search import find_voters
+from service.edge.caller import admit_caller
 from service.errors import InvalidInput, RateLimited, Unavailable
-from service.lookup import NikLookup
-from service.nik import parse_nik
+from service.nik.lookup import NikLookup
+from service.nik.parse import parse_nik
 from service.schemas import DatasetInfo, NikAnswer, SearchResult
 from service.store import unavailable_on_store_errors
 from service.store.queries import QUERIES
@@ -179,16 +179,18 @@ async def _regions(request: Request[Any, Any, Any], kabkota: str | None) -> dict
     if (dataset_id, "") not in cache:
         cache.clear()  # a new dataset: the old lists go
         async with lookup.pool.acquire(timeout=timeout) as conn:
-            rows = await conn.fetch(*QUERIES["dataset-kabkota"](dataset_id=dataset_id), timeout=timeout)
+            rows = await QUERIES["dataset-kabkota"].rows(conn, dataset_id=dataset_id, timeout=timeout)
         cache[dataset_id, ""] = [dict(row) for row in rows]
     kabkotas: list[dict[str, str]] = cache[dataset_id, ""]
     codes = [k["code"] for k in kabkotas]
     chosen = kabkota if kabkota in codes else (codes[0] if len(codes) == 1 else None)
     if chosen and (dataset_id, chosen) not in cache:
         kecamatans: dict[str, dict[str, Any]] = {}
-        query = QUERIES["dataset-kelurahan-in"](dataset_id=dataset_id, kabkota=chosen)
         async with lookup.pool.acquire(timeout=timeout) as conn:
-            for row in await conn.fetch(*query, timeout=timeout):
+            rows = await QUERIES["dataset-kelurahan-in"].rows(
+                conn, dataset_id=dataset_id, kabkota=chosen, timeout=timeout
+            )
+            for row in rows:
                 code = row["kecamatan_code"]
                 group = kecamatans.setdefault(
                     code, {"code": code, "name": row["kecamatan_name"], "kelurahan": []}

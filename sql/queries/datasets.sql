@@ -1,20 +1,20 @@
--- name: published-dataset
+-- name: published-dataset^
 -- The dataset version lookups answer from, or no row before the first publish.
 select d.id, d.version, d.election, d.polling_date
 from published_dataset p
 join dataset d on d.id = p.dataset_id;
 
--- name: insert-dataset
+-- name: insert-dataset$
 insert into dataset (version, election, polling_date)
 values (:version, :election, :polling_date)
 returning id;
 
--- name: finish-dataset
+-- name: finish-dataset!
 update dataset
 set status = :status, rows_read = :rows_read, rows_loaded = :rows_loaded, rows_rejected = :rows_rejected
 where id = :dataset_id;
 
--- name: publish-dataset
+-- name: publish-dataset!
 -- Point lookups at a ready dataset; the previously published one is kept for rollback.
 with previous as (
     update dataset set status = 'retired'
@@ -25,7 +25,7 @@ insert into published_dataset (singleton, dataset_id, published_at)
 values (true, :dataset_id, now())
 on conflict (singleton) do update set dataset_id = excluded.dataset_id, published_at = excluded.published_at;
 
--- name: mark-published
+-- name: mark-published!
 update dataset set status = 'published', published_at = now() where id = :dataset_id;
 
 -- name: datasets-to-drop
@@ -35,7 +35,7 @@ where (status = 'retired'
        and id not in (select id from dataset where status = 'retired' order by id desc limit :keep))
    or status = 'failed';
 
--- name: delete-dataset
+-- name: delete-dataset!
 delete from dataset where id = :dataset_id;
 
 -- name: list-datasets
@@ -43,26 +43,23 @@ select id, version, election, polling_date, status, rows_read, rows_loaded, rows
        created_at, published_at
 from dataset order by id;
 
--- name: dataset-by-version
+-- name: dataset-by-version^
 select id, version, status from dataset where version = :version;
 
--- name: create-voter-partition
+-- name: create-voter-partition$
 select create_voter_partition(:dataset_id);
 
 -- name: dedupe-voter-partition
 select source_row, first_row from dedupe_voter_partition(:dataset_id);
 
--- name: index-voter-partition
+-- name: index-voter-partition$
 select index_voter_partition(:dataset_id);
 
--- name: index-voter-search
+-- name: index-voter-search!
 select index_voter_search(:dataset_id, :index_name);
 
--- name: attach-voter-partition
+-- name: attach-voter-partition!
 select attach_voter_partition(:dataset_id);
 
--- name: drop-voter-partition
+-- name: drop-voter-partition!
 select drop_voter_partition(:dataset_id);
-
--- name: tps-count
-select count(*) from tps where dataset_id = :dataset_id;

@@ -1,35 +1,28 @@
--- name: region-count
-select count(*) from region;
-
--- name: region-source
+-- name: region-source$
 select value from meta where key = 'region_source';
 
--- name: set-region-source
+-- name: set-region-source!
 insert into meta (key, value) values ('region_source', :value)
 on conflict (key) do update set value = excluded.value;
 
--- name: create-region-staging
+-- name: create-region-staging!
 create temporary table region_staging (like region) on commit drop;
 
--- name: merge-region-staging
+-- name: merge-region-staging!
 -- Parents first (ordered by level) so the parent_code foreign key holds at every row.
 insert into region (code, name, level, parent_code)
 select code, name, level, parent_code from region_staging order by level
 on conflict (code) do update
 set name = excluded.name, level = excluded.level, parent_code = excluded.parent_code;
 
--- name: kelurahan-codes-under
--- Every kelurahan/desa code inside a region (kab/kota, kecamatan or itself).
-select code from region where level = 4 and (code = :code or code like :code || '.%');
-
--- name: region-by-code
+-- name: region-by-code^
 select code, name, level, parent_code from region where code = :code;
 
--- name: kecamatan-prefixes
+-- name: kecamatan-prefixes$
 -- The six-digit codes of every kecamatan (a NIK's first six digits), comma-separated.
 select string_agg(replace(code, '.', ''), ',') from region where level = 3;
 
--- name: kelurahan-codes
+-- name: kelurahan-codes$
 -- All 83,762 codes as one comma-separated text: one value decodes far faster than 83,762 rows.
 select string_agg(code, ',') from region where level = 4;
 

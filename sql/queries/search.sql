@@ -23,5 +23,5 @@ cross join lateral (
 -- How many voters of the dataset carry each of these folded words.
 select token, voters from name_token_count where dataset_id = :dataset_id and token = any(:tokens::text[]);
 
--- name: dataset-voters
+-- name: dataset-voters$
 select coalesce(rows_loaded, 0) from dataset where id = :dataset_id;

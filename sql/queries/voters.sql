@@ -14,6 +14,3 @@ join region kec on kec.code = kel.parent_code
 join region kab on kab.code = kec.parent_code
 join region prov on prov.code = kab.parent_code
 where v.dataset_id = :dataset_id and v.nik_hash = any(:nik_hashes::bytea[]);
-
--- name: voter-count
-select count(*) from voter where dataset_id = :dataset_id;

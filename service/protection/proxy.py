@@ -1,0 +1,150 @@
+"""The front proxy: HAProxy in front of `dpt serve`, shedding the excess of a spike in C.
+
+Refusing a request inside a worker still costs granian's HTTP parsing and a trip into Python:
+about a quarter of what answering a cached lookup costs. At three times capacity, two refusals
+per answer then eat half the machine (loadtest/README.md, spike). HAProxy refuses for a few
+microseconds, so it goes in front:
+
+- it lets at most `in_flight` requests per worker reach the service (`maxconn`), the rest wait in
+  its queue, in order;
+- a request that finds `queue` requests already waiting is refused at once, and one that waits
+  longer than `queue_ms` is refused then: `503` with `Retry-After` and the same bilingual answer
+  the service gives (JSON for /api/ and /sms/, a page for people);
+- health, readiness and metrics bypass the bound, so operators see the workers under overload;
+- its statistics (queue length, requests in flight) are on a Unix socket in the folder, and it
+  logs nothing (no `log` line), so no request detail is written anywhere;
+- it appends the client address to X-Forwarded-For (add HAProxy's address to
+  DPT_TRUSTED_PROXIES), and keeps connections to the service open (`http-reuse always`).
+
+`dpt proxy` writes the configuration and the refusal bodies into a folder and runs HAProxy with
+it (`--write-only` just writes them). HAProxy is Debian's package `haproxy`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from http import HTTPStatus
+from pathlib import Path
+from typing import NamedTuple
+
+from service.edge.errors import error_body
+from service.errors import DomainError, Unavailable
+from service.protection.admission import (
+    ALWAYS_ADMITTED,
+    MACHINE_PATHS,
+    REFUSAL_FOR_PEOPLE,
+    REFUSAL_FOR_PROGRAMS,
+    Refusal,
+)
+
+CONFIG = "haproxy.cfg"
+STATS_SOCKET = "haproxy.sock"  # `show stat` there: each backend's queue (qcur) and sessions (scur)
+
+
+class ProxyPlan(NamedTuple):
+    listen: str  # host:port HAProxy binds
+    backend: str  # host:port of `dpt serve`
+    workers: int  # `dpt serve --workers`
+    in_flight: int = 8  # requests per worker let through at once
+    queue: int = 8  # requests per worker that may wait; more are refused at once
+    queue_ms: int = 50  # longest wait in the queue before a refusal
+    threads: int | None = None  # HAProxy threads (default: one per core)
+
+
+def _refuse(refusal: Refusal, body: Path, condition: str) -> str:
+    """An HAProxy rule answering `refusal` (its body read from `body`) when `condition` holds."""
+    content_type = ""
+    headers = []
+    for name, value in refusal.start["headers"]:
+        if name == b"content-type":
+            content_type = value.decode()
+        elif name != b"content-length":
+            headers.append(f'hdr {name.decode()} "{value.decode()}"')
+    return (
+        f'http-request return status 503 content-type "{content_type}" file "{body}" '
+        f"{' '.join(headers)} if {condition}"
+    )
+
+
+# HAProxy's own answers when the service does not answer (502, 503, 504), in the service's shape:
+# `503 unavailable` with Retry-After, both languages. A request HAProxy cannot parse still gets
+# its built-in `400 Bad request` page: HAProxy 2.6 ignores `errorfile 400` for those
+# (haproxy/haproxy#3032, fixed in 3.2).
+UNAVAILABLE = Unavailable(
+    "Layanan sedang tidak tersedia. Silakan coba lagi sebentar lagi.",
+    "The service is unavailable right now. Please try again shortly.",
+)
+PROXY_ERRORS: dict[int, DomainError] = {502: UNAVAILABLE, 503: UNAVAILABLE, 504: UNAVAILABLE}
+
+
+def _errorfile(status: int, headers: Iterable[tuple[bytes, bytes]], body: bytes) -> bytes:
+    lines = [f"HTTP/1.1 {status} {HTTPStatus(status).phrase}".encode()]
+    lines += [name + b": " + value for name, value in headers if name != b"content-length"]
+    lines.append(b"content-length: " + str(len(body)).encode())
+    return b"\r\n".join(lines) + b"\r\n\r\n" + body
+
+
+def _error_errorfile(error: DomainError) -> bytes:
+    headers = [(b"content-type", b"application/json"), (b"cache-control", b"no-store")]
+    if error.retry_after:
+        headers.append((b"retry-after", str(error.retry_after).encode()))
+    return _errorfile(error.status, headers, error_body(error))
+
+
+def render(plan: ProxyPlan, folder: Path) -> str:
+    """The HAProxy configuration of `plan`; its refusal bodies are files in `folder`."""
+    always = " ".join(ALWAYS_ADMITTED)
+    machine = " ".join(MACHINE_PATHS)
+    queue = plan.queue * plan.workers
+    refuse_programs = _refuse(REFUSAL_FOR_PROGRAMS, folder / "overloaded.json", "!always machine queue_full")
+    refuse_people = _refuse(REFUSAL_FOR_PEOPLE, folder / "overloaded.html", "!always !machine queue_full")
+    threads = f"    nbthread {plan.threads}\n" if plan.threads else ""
+    errorfiles = "\n".join(f'    errorfile {status} "{folder / f"{status}.http"}"' for status in PROXY_ERRORS)
+    return f"""# Written by `dpt proxy`; see service/proxy.py.
+global
+    stats socket "{folder / STATS_SOCKET}" mode 600 level user
+{threads}
+defaults
+    mode http
+    timeout connect 2s
+    timeout client 30s
+    timeout server 30s
+    timeout http-request 10s
+    timeout http-keep-alive 30s
+    timeout queue {plan.queue_ms}ms
+    option forwardfor
+    http-reuse always
+{errorfiles}
+
+frontend dpt
+    bind {plan.listen}
+    acl always path_beg {always}
+    acl machine path_beg {machine}
+    acl queue_full queue(dpt) ge {queue}
+    {refuse_programs}
+    {refuse_people}
+    use_backend dpt_always if always
+    default_backend dpt
+
+backend dpt
+    errorfile 503 "{folder / "overloaded.http"}"  # a queue wait that ran out
+    server dpt {plan.backend} maxconn {plan.in_flight * plan.workers}
+
+backend dpt_always
+    server dpt {plan.backend}
+"""
+
+
+def write_config(plan: ProxyPlan, folder: Path) -> Path:
+    """Write haproxy.cfg and the refusal bodies into `folder`; return the configuration's path."""
+    folder = folder.resolve()
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "overloaded.json").write_bytes(REFUSAL_FOR_PROGRAMS.body["body"])
+    (folder / "overloaded.html").write_bytes(REFUSAL_FOR_PEOPLE.body["body"])
+    start, body = REFUSAL_FOR_PROGRAMS
+    (folder / "overloaded.http").write_bytes(_errorfile(start["status"], start["headers"], body["body"]))
+    for status, error in PROXY_ERRORS.items():
+        (folder / f"{status}.http").write_bytes(_error_errorfile(error))
+    path = folder / CONFIG
+    path.write_text(render(plan, folder))
+    return path

@@ -1,0 +1,155 @@
+"""SMS gateway webhooks: Kannel (POST or GET), Twilio (signed form POST), and plain JSON.
+
+Each gateway authenticates with its own secret: an `sms` token (`dpt token add --role sms`) in the
+URL or header for Kannel and JSON, the request signature for Twilio. An unauthenticated call gets
+401 and no lookup. Kannel's GET mode carries the NIK in the query string; the service never
+logs query strings (granian's access log is off, and nothing here logs a request).
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+from typing import Any
+from urllib.parse import parse_qsl
+from xml.sax.saxutils import escape
+
+import msgspec
+from litestar import Request, Response, get, post
+from litestar.openapi.datastructures import ResponseSpec
+
+from service.edge.caller import authenticate
+from service.edge.errors import decode_body
+from service.edge.openapi import operation_with_body
+from service.errors import InvalidInput, Unauthorized
+from service.schemas import ErrorBody, SmsInbound, SmsReply
+from service.settings import Settings
+from service.sms.desk import SmsDesk
+
+SMS_ROLES = ("sms", "admin")
+MAX_SMS_BODY = 4096  # a concatenated SMS is at most a few hundred characters
+_decode_inbound = msgspec.json.Decoder(SmsInbound)
+_AUTH_RESPONSES = {401: ResponseSpec(data_container=ErrorBody, description="Missing or invalid token")}
+
+
+def _not_allowed() -> Unauthorized:
+    return Unauthorized(
+        "Token SMS tidak sah atau sudah dicabut.", "The SMS gateway token is not valid or has been revoked."
+    )
+
+
+async def _require_sms_token(request: Request[Any, Any, Any], token: str | None) -> None:
+    if not token:
+        raise _not_allowed()
+    principal = await authenticate(request, f"Bearer {token}")
+    if principal is None or principal.role not in SMS_ROLES:
+        raise _not_allowed()
+
+
+def _sender(sender: str | None) -> str:
+    """The phone number, which per-sender limits need: without one every SMS would share one
+    bucket, so the gateway is told it is misconfigured (Kannel: `send-sender = true`)."""
+    if not sender or not sender.strip():
+        raise InvalidInput(
+            "Nomor pengirim SMS tidak ada.",
+            "The SMS sender is missing (for Kannel, set send-sender = true).",
+            code="sender_missing",
+            field="from",
+        )
+    return sender.strip()
+
+
+def _decode_text(body: bytes, content_type: str) -> str:
+    """The SMS text in the charset the gateway names (Kannel posts UCS-2 messages as UTF-16BE)."""
+    charset = "utf-8"
+    for part in content_type.split(";")[1:]:
+        name, _, value = part.strip().partition("=")
+        if name.lower() == "charset" and value:
+            charset = value.strip('"')
+    try:
+        return body.decode(charset, errors="replace")
+    except LookupError:
+        return body.decode("utf-8", errors="replace")
+
+
+def _plain(text: str) -> Response[str]:
+    return Response(text, media_type="text/plain")  # Litestar adds "; charset=utf-8"
+
+
+@post(
+    "/sms/kannel",
+    summary="Kannel sms-service, post-url mode (recommended)",
+    description=(
+        "post-url = http://HOST/sms/kannel?token=T with send-sender = true: the SMS text is the body, "
+        "the sender is X-Kannel-From. The reply (text/plain) is the SMS to send back."
+    ),
+    responses=_AUTH_RESPONSES,
+    status_code=200,
+    request_max_body_size=MAX_SMS_BODY,
+)
+async def kannel_post(request: Request[Any, Any, Any]) -> Response[str]:
+    await _require_sms_token(request, request.query_params.get("token"))
+    text = _decode_text(await request.body(), request.headers.get("content-type", ""))
+    desk: SmsDesk = request.app.state.sms
+    return _plain(await desk.reply(_sender(request.headers.get("x-kannel-from")), text))
+
+
+@get(
+    "/sms/kannel",
+    summary="Kannel sms-service, get-url mode (for gateways that can only GET)",
+    description="get-url = http://HOST/sms/kannel?token=T&from=%p&text=%a. Prefer the POST mode.",
+    responses=_AUTH_RESPONSES,
+)
+async def kannel_get(request: Request[Any, Any, Any]) -> Response[str]:
+    query = request.query_params
+    await _require_sms_token(request, query.get("token"))
+    desk: SmsDesk = request.app.state.sms
+    return _plain(await desk.reply(_sender(query.get("from")), query.get("text", "")))
+
+
+@post(
+    "/sms/inbound",
+    summary="Any SMS gateway that can send JSON",
+    description='{"from": "+62812...", "text": "DPT 1872..."} with Authorization: Bearer <sms token>.',
+    responses={**_AUTH_RESPONSES, 422: ResponseSpec(data_container=ErrorBody, description="Malformed body")},
+    operation_class=operation_with_body(SmsInbound, "The sender and the SMS text"),
+    status_code=200,
+    request_max_body_size=MAX_SMS_BODY,
+)
+async def inbound(request: Request[Any, Any, Any]) -> SmsReply:
+    authorization = request.headers.get("authorization", "")
+    scheme, _, token = authorization.partition(" ")
+    await _require_sms_token(request, token.strip() if scheme.lower() == "bearer" else None)
+    message = decode_body(_decode_inbound, await request.body(), MAX_SMS_BODY)
+    desk: SmsDesk = request.app.state.sms
+    return SmsReply(reply=await desk.reply(_sender(message.sender), message.text))
+
+
+def twilio_signature(auth_token: str, url: str, params: list[tuple[str, str]]) -> str:
+    """Twilio's request signature: HMAC-SHA1 over the URL and the sorted form fields, base64."""
+    data = url + "".join(key + value for key, value in sorted(params))
+    digest = hmac.new(auth_token.encode(), data.encode(), hashlib.sha1).digest()
+    return base64.b64encode(digest).decode()
+
+
+@post(
+    "/sms/twilio",
+    summary="Twilio messaging webhook (X-Twilio-Signature checked), TwiML reply",
+    responses=_AUTH_RESPONSES,
+    status_code=200,
+    request_max_body_size=MAX_SMS_BODY * 4,
+)
+async def twilio(request: Request[Any, Any, Any]) -> Response[str]:
+    settings: Settings = request.app.state.lookup.settings
+    params = parse_qsl((await request.body()).decode("utf-8", errors="replace"), keep_blank_values=True)
+    url = settings.twilio_webhook_url or str(request.url)
+    given = request.headers.get("x-twilio-signature", "")
+    expected = twilio_signature(settings.twilio_auth_token, url, params) if settings.twilio_auth_token else ""
+    if not expected or not hmac.compare_digest(given.encode(), expected.encode()):
+        raise _not_allowed()
+    fields = dict(params)
+    desk: SmsDesk = request.app.state.sms
+    reply = await desk.reply(_sender(fields.get("From")), fields.get("Body", ""))
+    twiml = f'<?xml version="1.0" encoding="UTF-8"?><Response><Message>{escape(reply)}</Message></Response>'
+    return Response(twiml, media_type="application/xml")
