@@ -15,11 +15,13 @@ $(STAMP): pyproject.toml
 demo: $(STAMP)
 	$(VENV)/bin/dpt demo
 
-test: $(STAMP)
+# Lint, format and types are part of the test: a regression in any of them fails CI.
+test: lint
 	$(VENV)/bin/python -m pytest
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check service tests loadtest
+	$(VENV)/bin/ruff format --check service tests loadtest
 	$(VENV)/bin/mypy
 
 bench: $(STAMP)

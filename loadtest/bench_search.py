@@ -27,10 +27,11 @@ import asyncpg
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from loadtest.harness import BENCH_DIR, bench_servers, imported_database
-from service.nik.lookup import PublishedDataset
 from service.schemas import DatasetInfo
 from service.search.engine import NameSearch
+from service.store import Store
 from service.synth import write_synthetic_dpt
+from service.voters.published import PublishedDataset
 
 DATABASE = "dpt_bench_search"
 # The bare baselines: one indexed query each, no scoring (the benchmark's own SQL, not the service's).
@@ -70,7 +71,7 @@ async def run(voters: int, queries: int, kabkota: str) -> None:
             summary.dataset_id, DatasetInfo(version=summary.version, election="", polling_date=None)
         )
         pool = await asyncpg.create_pool(url, min_size=2, max_size=4, server_settings={"jit": "off"})
-        search = NameSearch(pool)
+        search = NameSearch(Store(pool, timeout=30.0))
         timings: dict[str, list[float]] = {"public": [], "kelurahan": [], "kab/kota": [], "bare public": [],
                                            "bare kelurahan": []}  # fmt: skip
         found = {"public": 0, "kelurahan": 0, "kab/kota": 0}

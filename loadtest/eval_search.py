@@ -29,6 +29,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from loadtest.harness import BENCH_DIR, bench_servers, imported_database
 from service.names.normalise import fold_name
 from service.search.engine import NameSearch
+from service.store import Store
 from service.synth import write_synthetic_dpt
 from tests.support.name_eval import (
     HELP_DESK_MODES,
@@ -85,7 +86,13 @@ async def evaluate(admin_url: str, args: argparse.Namespace) -> None:
         kelurahan = help_desk_kelurahan(rows)
         generator = QueryGenerator(rows, fold=fold_name)
         absent = args.absent if args.absent is not None else max(1, args.queries // 4)
-        methods = [("matcher", matcher_searcher(NameSearch(pool), summary.dataset_id, ids), True)]
+        methods = [
+            (
+                "matcher",
+                matcher_searcher(NameSearch(Store(pool, timeout=30.0)), summary.dataset_id, ids),
+                True,
+            )
+        ]
         baselines = [("rapidfuzz WRatio", rapidfuzz_searcher(rows), False)]
         if args.no_baselines:
             baselines = []

@@ -7,13 +7,13 @@ import contextlib
 import hashlib
 import logging
 from collections.abc import AsyncIterator
+from typing import Any
 
 import asyncpg
 import redis.asyncio as aioredis
-from litestar import Litestar, Router
+from litestar import Litestar, Request, Response, Router
 from litestar.config.compression import CompressionConfig
 from litestar.config.csrf import CSRFConfig
-from litestar.exceptions import HTTPException
 from litestar.middleware import DefineMiddleware
 from litestar.middleware.compression import CompressionMiddleware
 from litestar.middleware.csrf import CSRFMiddleware
@@ -22,22 +22,27 @@ from litestar.openapi.plugins import SwaggerRenderPlugin
 from litestar.plugins.jinja import JinjaTemplateEngine
 from litestar.template.config import TemplateConfig
 
-from service.access.tokens import Access
+from service.access.audit import Audit
+from service.access.gate import Gate
+from service.access.tokens import Tokens
 from service.api.health import live, metrics, ready
 from service.api.nik import check_nik
 from service.api.search import search_names
 from service.cache.breaker import RedisBreaker
-from service.edge.errors import domain_error_handler, http_error_handler, internal_error_handler
-from service.errors import DomainError
+from service.edge.errors import as_domain_error, error_response, for_programs
+from service.edge.services import Services
 from service.nik.lookup import NikLookup
 from service.nik.parse import kecamatan_prefixes
 from service.protection.admission import Admission, guard
 from service.protection.ratelimit import RateLimiter
 from service.search.engine import NameSearch
+from service.search.finder import NameFinder
 from service.settings import Settings, load_settings
-from service.sms.desk import SmsDesk
 from service.sms.routes import inbound, kannel_get, kannel_post, twilio
-from service.web.pages import TEMPLATE_DIR, date_text, resident_pages, static
+from service.store import Store
+from service.voters.published import Published
+from service.voters.regions import Regions
+from service.web.pages import TEMPLATE_DIR, date_text, error_page, resident_pages, static
 
 log = logging.getLogger(__name__)
 
@@ -88,32 +93,28 @@ def create_app(settings: Settings | None = None) -> Litestar:
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Litestar) -> AsyncIterator[None]:
-        pool = await open_pool(settings)
+        store = Store(await open_pool(settings), settings.db_timeout_seconds)
         redis = open_redis(settings)
         breaker = RedisBreaker(settings.redis_breaker_seconds)  # one per worker: cache and limits
-        lookup = NikLookup(pool, redis, settings, breaker)
-        limiter = RateLimiter.from_settings(redis, settings, breaker)
-        await lookup.refresh_dataset()
-        watcher = asyncio.create_task(lookup.watch_dataset())
-        lag_watcher = asyncio.create_task(admission.watch())
-        app.state.lookup = lookup
-        app.state.limiter = limiter
-        app.state.admission = admission
-        app.state.sms = SmsDesk(lookup, limiter)
-        app.state.names = NameSearch(pool)
-        app.state.web_regions = {}
-        app.state.access = Access(pool)
+        published = Published(store, settings.dataset_poll_seconds)
+        lookup = NikLookup(store, redis, settings, published, breaker)
+        gate = Gate(Tokens(store), RateLimiter.from_settings(redis, settings, breaker))
+        regions = Regions(store)
+        finder = NameFinder(NameSearch(store), regions, published, Audit(store))
+        app.state.services = Services(settings, published, gate, lookup, finder, regions, admission)
+        await published.refresh()
+        watchers = [asyncio.create_task(published.watch()), asyncio.create_task(admission.watch())]
         try:
             yield
         finally:
-            for task in (watcher, lag_watcher):
+            for task in watchers:
                 task.cancel()
                 with contextlib.suppress(asyncio.CancelledError):
                     await task
             await lookup.close()
-            await limiter.drain()
+            await gate.limiter.drain()
             await redis.aclose()
-            await pool.close()
+            await store.close()
 
     # Page-only middleware is attached where it is needed, not to the whole app: every layer of
     # middleware costs each request a call, and the NIK lookup is the path that must be cheapest.
@@ -149,11 +150,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             directory=TEMPLATE_DIR, engine=JinjaTemplateEngine, engine_callback=_jinja_filters
         ),
         lifespan=[lifespan],
-        exception_handlers={
-            DomainError: domain_error_handler,
-            HTTPException: http_error_handler,
-            Exception: internal_error_handler,
-        },
+        exception_handlers={Exception: _error_answer},
         openapi_config=OpenAPIConfig(
             title="DPT lookup",
             version="1.0.0",
@@ -168,6 +165,14 @@ def create_app(settings: Settings | None = None) -> Litestar:
     # middleware would only run after routing), so refusing a request costs as little as it can.
     app.asgi_handler = guard(app.asgi_handler, admission)
     return app
+
+
+def _error_answer(request: Request[Any, Any, Any], error: Exception) -> Response[Any]:
+    """Every error in its channel's own form: JSON for programs, a page for people."""
+    domain = as_domain_error(request, error)
+    if for_programs(request.url.path):
+        return error_response(domain)
+    return error_page(request, domain)
 
 
 def _jinja_filters(engine: JinjaTemplateEngine) -> None:

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import msgspec
+
+from service.schemas import ErrorBody, ErrorDetail
+
 
 class DomainError(Exception):
     """A failure the caller can act on. `status` is the HTTP status the API layer maps it to."""
@@ -76,3 +80,15 @@ class RateLimited(DomainError):
     def __init__(self, message: str, message_en: str, *, retry_after: int, code: str | None = None):
         super().__init__(message, message_en, code=code)
         self.retry_after = retry_after
+
+
+_encode = msgspec.json.Encoder().encode
+
+
+def error_body(error: DomainError) -> bytes:
+    """The JSON every error answer carries, whatever the channel: a stable code and the message
+    in both languages."""
+    detail = ErrorDetail(
+        code=error.code, message=error.message, message_en=error.message_en, field=error.field
+    )
+    return _encode(ErrorBody(error=detail))

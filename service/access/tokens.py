@@ -1,4 +1,4 @@
-"""Who is asking: API tokens (`dpt token add`) and their region scope, and the audit trail."""
+"""API tokens (`dpt token add`): a bearer token names a principal with a role and a region scope."""
 
 from __future__ import annotations
 
@@ -6,11 +6,10 @@ import hashlib
 import time
 from typing import Literal, TypeVar
 
-import asyncpg
 import msgspec
 
-from service.errors import Forbidden, Unauthorized
-from service.store.queries import QUERIES
+from service.errors import Unauthorized
+from service.store import Store
 
 Role = Literal["helpdesk", "sms", "admin"]
 _CACHE_SECONDS = 30.0  # a revoked token stops working within this long
@@ -32,9 +31,18 @@ def token_hash(token: str) -> bytes:
     return hashlib.sha256(token.encode()).digest()
 
 
-class Access:
-    def __init__(self, pool: asyncpg.Pool) -> None:
-        self.pool = pool
+def bearer_token(authorization: str | None) -> str | None:
+    """The token of an `Authorization: Bearer <token>` header; None for any other header."""
+    scheme, _, token = (authorization or "").partition(" ")
+    token = token.strip()
+    return token if scheme.lower() == "bearer" and token else None
+
+
+class Tokens:
+    """Resolves bearer tokens to principals, remembering answers for `_CACHE_SECONDS`."""
+
+    def __init__(self, store: Store) -> None:
+        self.store = store
         # Tokens found and tokens refused, apart: a flood of made-up tokens fills (and clears)
         # only the second, never evicting the help desks' real ones.
         self._known: dict[bytes, tuple[float, Principal]] = {}
@@ -44,53 +52,23 @@ class Access:
         """None for a public caller (no header); raises Unauthorized for a bad token."""
         if not authorization:
             return None
-        digest = _digest(authorization)
-        if digest is None:
-            raise _unauthorized()
+        token = bearer_token(authorization)
+        if token is None:
+            raise unauthorized()
+        digest = token_hash(token)
         now = time.monotonic()
         known = self._known.get(digest)
         if known is not None and known[0] > now:
             return known[1]
         if self._refused.get(digest, 0.0) > now:
-            raise _unauthorized()
-        record = await QUERIES["token-by-hash"].row(self.pool, token_hash=digest)
+            raise unauthorized()
+        record = await self.store.row("token-by-hash", token_hash=digest)
         if record is None:
             _remember(self._refused, digest, now + _CACHE_SECONDS)
-            raise _unauthorized()
+            raise unauthorized()
         principal = Principal(record["id"], record["role"], record["scope"])
         _remember(self._known, digest, (now + _CACHE_SECONDS, principal))
         return principal
-
-    async def audit(
-        self, principal: Principal, *, action: str, region: str, query: str, results: int
-    ) -> None:
-        await QUERIES["insert-audit"].run(
-            self.pool, token_id=principal.token_id, action=action, region=region, query=query, results=results
-        )
-
-
-def require_helpdesk(principal: Principal, region: str) -> None:
-    if principal.role not in ("helpdesk", "admin"):
-        raise Forbidden(
-            "Token ini tidak untuk pencarian meja bantuan.",
-            "This token may not use help-desk search.",
-            code="role_forbidden",
-        )
-    if not principal.covers(region):
-        raise Forbidden(
-            f"Wilayah {region} di luar cakupan token ({principal.scope}).",
-            f"Region {region} is outside this token's scope ({principal.scope}).",
-            code="region_out_of_scope",
-            field="region",
-        )
-
-
-def _digest(authorization: str) -> bytes | None:
-    """The hash of a bearer token, or None when the header is not `Bearer <token>`."""
-    scheme, _, token = authorization.partition(" ")
-    if scheme.lower() != "bearer" or not token.strip():
-        return None
-    return token_hash(token.strip())
 
 
 def _remember(cache: dict[bytes, T], digest: bytes, value: T) -> None:
@@ -99,7 +77,7 @@ def _remember(cache: dict[bytes, T], digest: bytes, value: T) -> None:
     cache[digest] = value
 
 
-def _unauthorized() -> Unauthorized:
+def unauthorized() -> Unauthorized:
     return Unauthorized(
         "Token tidak sah atau sudah dicabut.", "The bearer token is not valid or has been revoked."
     )

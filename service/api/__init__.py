@@ -1,1 +1,1 @@
-"""The HTTP layer: routes, request decoding and the mapping of domain errors to HTTP."""
+"""The JSON API channel: NIK lookups, name search, health and metrics."""

@@ -8,9 +8,7 @@ from typing import Any
 from litestar import Request, Response, get
 from litestar.openapi.datastructures import ResponseSpec
 
-from service.nik.lookup import NikLookup
-from service.protection.admission import Admission
-from service.protection.ratelimit import RateLimiter
+from service.edge.services import services
 from service.schemas import Health
 
 
@@ -26,13 +24,13 @@ async def live() -> Health:
     cache=False,
 )
 async def ready(request: Request[Any, Any, Any]) -> Response[Health]:
-    lookup: NikLookup = request.app.state.lookup
+    published = services(request).published
     checks = {
-        "database": "ok" if lookup.store_ok else "unavailable",
-        "dataset": "ok" if lookup.dataset else "none published",
+        "database": "ok" if published.store_ok else "unavailable",
+        "dataset": "ok" if published.dataset else "none published",
     }
-    ok = lookup.store_ok and lookup.dataset is not None
-    version = lookup.dataset.info.version if lookup.dataset else None
+    ok = published.store_ok and published.dataset is not None
+    version = published.dataset.info.version if published.dataset else None
     return Response(
         Health(status="ok" if ok else "unavailable", dataset=version, checks=checks),
         status_code=200 if ok else 503,
@@ -43,10 +41,8 @@ async def ready(request: Request[Any, Any, Any]) -> Response[Health]:
 @get("/metrics", media_type="text/plain; version=0.0.4", summary="Prometheus metrics", cache=False)
 async def metrics(request: Request[Any, Any, Any]) -> str:
     """This worker's counters, labelled with its process id (each granian worker has its own)."""
-    state = request.app.state
-    lookup: NikLookup = state.lookup
-    limiter: RateLimiter = state.limiter
-    admission: Admission = state.admission
+    found = services(request)
+    lookup, limiter, admission, published = found.lookup, found.gate.limiter, found.admission, found.published
     stats = lookup.cache.stats
     worker = f'worker="{os.getpid()}"'
     families: list[tuple[str, str, str, list[tuple[str, float]]]] = [
@@ -75,9 +71,9 @@ async def metrics(request: Request[Any, Any, Any]) -> str:
         ("dpt_requests_rate_limited_total", "counter", "Requests answered 429 by the rate limiter.",
          [(worker, limiter.limited)]),
         ("dpt_dataset_published", "gauge", "Id of the published dataset this worker answers from.",
-         [(worker, lookup.dataset.id if lookup.dataset else 0)]),
+         [(worker, published.dataset.id if published.dataset else 0)]),
         ("dpt_store_up", "gauge", "Whether the last store check succeeded.",
-         [(worker, int(lookup.store_ok))]),
+         [(worker, int(published.store_ok))]),
     ]  # fmt: skip
     lines = []
     for name, kind, help_text, samples in families:

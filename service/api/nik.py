@@ -8,12 +8,11 @@ import msgspec
 from litestar import Request, Response, post
 from litestar.openapi.datastructures import ResponseSpec
 
-from service.edge.caller import admit_caller, authenticate, raw_header
-from service.edge.errors import decode_body
+from service.edge.body import decode_body
+from service.edge.caller import settle_caller
 from service.edge.openapi import operation_with_body
-from service.nik.lookup import NikLookup
+from service.edge.services import services
 from service.nik.parse import parse_nik
-from service.protection.ratelimit import RateLimiter
 from service.schemas import ErrorBody, NikAnswer, NikRequest
 
 _decode_nik_request = msgspec.json.Decoder(NikRequest)
@@ -39,14 +38,11 @@ _decode_nik_request = msgspec.json.Decoder(NikRequest)
     request_max_body_size=1 << 20,
 )
 async def check_nik(request: Request[Any, Any, Any]) -> Response[NikAnswer]:
-    lookup: NikLookup = request.app.state.lookup
-    limiter: RateLimiter = request.app.state.limiter
-    authorization = raw_header(request, b"authorization")
+    found = services(request)
     # A help desk or gateway with a token is limited per token, everyone else per address.
-    principal = await authenticate(request, authorization)
-    caller = await admit_caller(request, principal)
-    nik_request = decode_body(_decode_nik_request, await request.body(), lookup.settings.max_body_bytes)
-    nik = parse_nik(nik_request.nik)
-    answer = await lookup.answer_for(nik, caller, limiter)
+    caller = await settle_caller(request)
+    nik_request = decode_body(_decode_nik_request, await request.body(), found.settings.max_body_bytes)
+    answer = await found.lookup.answer(parse_nik(nik_request.nik))
+    found.gate.settle(caller, answer)
     # The answer is already encoded JSON (it comes from the cache as bytes).
-    return Response(answer, media_type="application/json")  # type: ignore[arg-type]
+    return Response(answer.body, media_type="application/json")  # type: ignore[arg-type]

@@ -21,11 +21,13 @@ import asyncio
 import time
 from collections.abc import Awaitable, Callable, Hashable
 from dataclasses import dataclass
-from typing import Any, Generic, NamedTuple, TypeVar
+from typing import Generic, TypeVar
 
 import redis.asyncio as aioredis
 
+from service.cache.batch import TickBatcher
 from service.cache.breaker import REDIS_ERRORS, RedisBreaker
+from service.cache.local import Cached, LocalCache
 
 Arg = TypeVar("Arg", bound=Hashable)
 # Loads the answers for a batch of arguments, in order; every argument gets an answer.
@@ -33,56 +35,6 @@ BatchLoader = Callable[[list[Arg]], Awaitable[list[bytes]]]
 # How long Redis keeps an answer fresh (negative answers live shorter).
 TtlFor = Callable[[bytes], int]
 _STALE_AT_BYTES = 8  # a Redis value is the time it goes stale (ms, big-endian) + the answer
-
-
-class Cached(NamedTuple):
-    value: bytes
-    fresh: bool
-
-
-class LocalCache:
-    """A bounded dict with a time-to-live; expired entries are kept `stale` seconds longer (served
-    while they are refreshed). When full, the oldest insertion is evicted."""
-
-    __slots__ = ("_clock", "_entries", "_max_entries", "_stale", "_ttl")
-
-    def __init__(
-        self, max_entries: int, ttl: float, stale: float = 0.0, clock: Callable[[], float] = time.monotonic
-    ):
-        self._entries: dict[str, tuple[float, bytes]] = {}
-        self._max_entries = max_entries
-        self._ttl = ttl
-        self._stale = stale
-        self._clock = clock
-
-    def lookup(self, key: str) -> Cached | None:
-        entry = self._entries.get(key)
-        if entry is None:
-            return None
-        fresh_until, value = entry
-        now = self._clock()
-        if fresh_until >= now:
-            return Cached(value, fresh=True)
-        if fresh_until + self._stale >= now:
-            return Cached(value, fresh=False)
-        del self._entries[key]
-        return None
-
-    def get(self, key: str) -> bytes | None:
-        """The fresh value of `key`, or None."""
-        found = self.lookup(key)
-        return found.value if found is not None and found.fresh else None
-
-    def put(self, key: str, value: bytes) -> None:
-        if key not in self._entries and len(self._entries) >= self._max_entries:
-            del self._entries[next(iter(self._entries))]
-        self._entries[key] = (self._clock() + self._ttl, value)
-
-    def clear(self) -> None:
-        self._entries.clear()
-
-    def __len__(self) -> int:
-        return len(self._entries)
 
 
 @dataclass
@@ -118,8 +70,7 @@ class TieredCache(Generic[Arg]):
         self._stale_seconds = stale_seconds
         self._clock = clock  # wall clock: Redis stale times are compared across processes
         self._inflight: dict[str, asyncio.Future[bytes]] = {}
-        self._batch: dict[str, Arg] = {}
-        self._background: set[asyncio.Task[Any]] = set()
+        self._batcher: TickBatcher[tuple[str, Arg]] = TickBatcher(self._resolve)
 
     async def get(self, key: str, arg: Arg) -> bytes:
         cached = self.local.lookup(key)
@@ -143,21 +94,11 @@ class TieredCache(Generic[Arg]):
         """Join `key` to this tick's batch."""
         future: asyncio.Future[bytes] = asyncio.get_running_loop().create_future()
         self._inflight[key] = future
-        if not self._batch:
-            asyncio.get_running_loop().call_soon(self._flush)
-        self._batch[key] = arg
+        self._batcher.add((key, arg))
         return future
 
-    def _flush(self) -> None:
-        batch, self._batch = self._batch, {}
-        self._spawn(self._resolve(batch))
-
-    def _spawn(self, coroutine: Awaitable[Any]) -> None:
-        task = asyncio.ensure_future(coroutine)
-        self._background.add(task)
-        task.add_done_callback(self._background.discard)
-
-    async def _resolve(self, batch: dict[str, Arg]) -> None:
+    async def _resolve(self, items: list[tuple[str, Arg]]) -> None:
+        batch = dict(items)
         keys = list(batch)
         try:
             found = await self._redis_get(keys)
@@ -181,7 +122,7 @@ class TieredCache(Generic[Arg]):
                 loaded = await self._loader([batch[key] for key in missing])
                 for key, value in zip(missing, loaded, strict=True):
                     self._settle(key, value)
-                self._spawn(self._redis_put(list(zip(missing, loaded, strict=True))))
+                self._batcher.spawn(self._redis_put(list(zip(missing, loaded, strict=True))))
         except BaseException as error:
             for key in keys:
                 future = self._inflight.pop(key, None)
@@ -250,8 +191,7 @@ class TieredCache(Generic[Arg]):
 
     async def drain(self) -> None:
         """Wait for background Redis writes (tests and shutdown)."""
-        while self._background:
-            await asyncio.gather(*list(self._background), return_exceptions=True)
+        await self._batcher.drain()
 
 
 def _unpack(stored: bytes, now_ms: int) -> Cached | None:

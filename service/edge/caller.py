@@ -1,4 +1,5 @@
-"""Whom a request counts against for rate limits, and charging it."""
+"""Who is asking: the one step at the edge that reads a request's token and address and has the
+gate settle its identity and limits before any domain call."""
 
 from __future__ import annotations
 
@@ -6,35 +7,19 @@ from typing import Any
 
 from litestar import Request
 
-from service.access.tokens import Access, Principal
-from service.protection.ratelimit import Client, RateLimiter
-from service.store import unavailable_on_store_errors
+from service.access.gate import Caller
+from service.edge.services import services
 
 
-async def authenticate(request: Request[Any, Any, Any], authorization: str | None) -> Principal | None:
-    """The caller's principal, from `Authorization: Bearer <token>`: None without one, 401 for a
-    bad one, 503 when PostgreSQL cannot say."""
-    if not authorization:
-        return None
-    access: Access = request.app.state.access
-    with unavailable_on_store_errors():
-        return await access.principal(authorization)
-
-
-async def admit_caller(request: Request[Any, Any, Any], principal: Principal | None = None) -> Client | None:
-    """Charge one request to its caller (its token, else its address); 429 when over a limit.
-
-    Returns the caller, for charging an unregistered NIK later; None for an exempt address.
-    """
-    limiter: RateLimiter = request.app.state.limiter
+async def settle_caller(request: Request[Any, Any, Any], *, public: bool = False) -> Caller:
+    """The caller, charged one request: 401 for a bad token, 429 over a limit. `public`: a
+    resident's page, where a token is never read (only the address counts)."""
     client = request.scope.get("client")
-    peer = client[0] if client else ""
-    caller = limiter.caller(
-        peer, raw_header(request, b"x-forwarded-for"), principal.token_id if principal else None
+    return await services(request).gate.admit(
+        peer=client[0] if client else "",
+        forwarded_for=raw_header(request, b"x-forwarded-for"),
+        authorization=None if public else raw_header(request, b"authorization"),
     )
-    if caller is not None:
-        await limiter.admit(caller)
-    return caller
 
 
 def raw_header(request: Request[Any, Any, Any], name: bytes) -> str | None:

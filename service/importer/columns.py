@@ -1,4 +1,4 @@
-"""The DPT data files of CONTRACT.md section 4: the columns `dpt synth` writes and `dpt import` reads."""
+"""The DPT data files (docs/contract.md, section 4): the columns `dpt synth` writes and `dpt import` reads."""
 
 from __future__ import annotations
 

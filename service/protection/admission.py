@@ -16,8 +16,7 @@ from typing import NamedTuple
 from litestar.enums import ScopeType
 from litestar.types import ASGIApp, HTTPResponseBodyEvent, HTTPResponseStartEvent, Receive, Scope, Send
 
-from service.edge.errors import error_body
-from service.errors import Overloaded
+from service.errors import Overloaded, error_body
 
 ALWAYS_ADMITTED = ("/health/", "/metrics", "/schema")
 

@@ -27,8 +27,7 @@ from http import HTTPStatus
 from pathlib import Path
 from typing import NamedTuple
 
-from service.edge.errors import error_body
-from service.errors import DomainError, Unavailable
+from service.errors import DomainError, Unavailable, error_body
 from service.protection.admission import (
     ALWAYS_ADMITTED,
     MACHINE_PATHS,

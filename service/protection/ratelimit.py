@@ -32,6 +32,7 @@ from typing import Any, NamedTuple
 import redis.asyncio as aioredis
 from redis.exceptions import NoScriptError, RedisError
 
+from service.cache.batch import TickBatcher
 from service.cache.breaker import REDIS_ERRORS, RedisBreaker
 from service.errors import RateLimited
 from service.settings import Settings
@@ -207,8 +208,7 @@ class RateLimiter:
         self.limited = 0
         self._secret = secret.encode()
         self._remember_ms = int(remember_misses_seconds * 1000)
-        self._batch: list[tuple[Client, asyncio.Future[float]]] = []
-        self._background: set[asyncio.Task[Any]] = set()
+        self._batcher: TickBatcher[tuple[Client, asyncio.Future[float]]] = TickBatcher(self._resolve)
 
     @classmethod
     def from_settings(
@@ -266,9 +266,7 @@ class RateLimiter:
 
     def missed(self, client: Client, nik_hash: bytes) -> None:
         """Record (in the background) that `client` asked about an unregistered NIK."""
-        task = asyncio.ensure_future(self._record_miss(client, nik_hash[:8].hex()))
-        self._background.add(task)
-        task.add_done_callback(self._background.discard)
+        self._batcher.spawn(self._record_miss(client, nik_hash[:8].hex()))
 
     # -- Redis, batched per event-loop tick, or the local fallback --------------------------
     def _keys(self, client: Client) -> tuple[str, str, str]:
@@ -279,21 +277,13 @@ class RateLimiter:
         if self.redis is None or not self.breaker.closed:
             return self._local_wait(client)
         future: asyncio.Future[float] = asyncio.get_running_loop().create_future()
-        if not self._batch:
-            asyncio.get_running_loop().call_soon(self._flush)
-        self._batch.append((client, future))
+        self._batcher.add((client, future))
         return await future
 
     def _local_wait(self, client: Client) -> float:
         limits = self.limits[client.kind]
         request_key, enum_key, _ = self._keys(client)
         return self.local.admit(request_key, limits.requests, enum_key, limits.misses)
-
-    def _flush(self) -> None:
-        batch, self._batch = self._batch, []
-        task = asyncio.ensure_future(self._resolve(batch))
-        self._background.add(task)
-        task.add_done_callback(self._background.discard)
 
     async def _resolve(self, batch: Sequence[tuple[Client, asyncio.Future[float]]]) -> None:
         try:
@@ -344,8 +334,7 @@ class RateLimiter:
         self.local.miss(enum_key, limits.misses, fingerprint, self._remember_ms)
 
     async def drain(self) -> None:
-        while self._background:
-            await asyncio.gather(*list(self._background), return_exceptions=True)
+        await self._batcher.drain()
 
 
 def _bucket_address(address: str) -> str:

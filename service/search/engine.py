@@ -10,23 +10,21 @@ on the given day; help-desk searches read the voters carrying a pair of blocking
 from __future__ import annotations
 
 import datetime as dt
-import re
 from collections import OrderedDict
 
 import asyncpg
 import msgspec
-from asyncpg.pool import PoolConnectionProxy
 from rapidfuzz import fuzz, process
 
-from service.errors import InvalidInput
 from service.names.masking import mask_name
-from service.names.normalise import Words, folded_tokens, is_only_titles, token_keys, words_of
+from service.names.normalise import Words, token_keys, words_of
 from service.names.scoring import NameMatch, TokenWeights, match_name
-from service.nik.lookup import PublishedDataset, voter_from_record
 from service.schemas import SearchResult
-from service.store.queries import QUERIES
+from service.store import Store
+from service.store.queries import QUERIES, Connection
+from service.voters.answers import voter_from_record
+from service.voters.published import PublishedDataset
 
-MAX_NAME_LENGTH = 100
 MIN_SCORE = 50.0  # below this a candidate is someone else: not shown, least of all to the public
 MAX_CANDIDATES = 600  # a safety cap on what one key pair reads from PostgreSQL
 SCORED = 150  # candidates scored word by word after a fast whole-name prefilter
@@ -90,85 +88,6 @@ class _Ranking:
     def decided(self) -> bool:
         """Whether the best candidate so far is already a confident answer."""
         return bool(_confident_flags(self.best(2), self.mode)[:1] == [True])
-
-
-class SearchQuery(msgspec.Struct, frozen=True):
-    name: str
-    region: str
-    birth_date: dt.date | None
-
-
-def _invalid(code: str, field: str, message: str, message_en: str) -> InvalidInput:
-    return InvalidInput(message, message_en, code=code, field=field)
-
-
-def parse_search(name: str, region: str, birth_date: str | None, *, today: dt.date) -> SearchQuery:
-    """Check what was typed; region existence is checked against the store by `NameSearch.region`."""
-    name = " ".join(name.split())
-    if not name:
-        raise _invalid("name_missing", "name", "Nama wajib diisi.", "A name is required.")
-    if len(name) > MAX_NAME_LENGTH:
-        raise _invalid(
-            "name_too_long",
-            "name",
-            f"Nama terlalu panjang (maksimal {MAX_NAME_LENGTH} karakter).",
-            f"The name is too long (at most {MAX_NAME_LENGTH} characters).",
-        )
-    if any(ch.isdigit() for ch in name):
-        # Names hold no digits; refusing them also keeps a NIK typed into the wrong field out of
-        # the search path and the audit log.
-        raise _invalid(
-            "name_has_digits",
-            "name",
-            "Nama tidak boleh berisi angka. Untuk mencari dengan NIK, gunakan pencarian NIK.",
-            "A name cannot contain digits. To search by NIK, use the NIK lookup.",
-        )
-    if is_only_titles(name) or not folded_tokens(name):
-        raise _invalid(
-            "name_only_titles",
-            "name",
-            "Nama hanya berisi gelar; ketik namanya.",
-            "The name holds only titles; type the name itself.",
-        )
-    born = None
-    if birth_date is not None and birth_date.strip():
-        try:
-            born = dt.date.fromisoformat(birth_date.strip())
-        except ValueError:
-            raise _invalid(
-                "birth_date_invalid",
-                "birth_date",
-                "Tanggal lahir harus berformat TTTT-BB-HH.",
-                "The birth date must be YYYY-MM-DD.",
-            ) from None
-        if born > today:
-            raise _invalid(
-                "birth_date_future",
-                "birth_date",
-                "Tanggal lahir tidak boleh di masa depan.",
-                "The birth date cannot be in the future.",
-            )
-    code = region.strip()
-    if code.isdigit() and len(code) in (4, 6, 10):
-        code = ".".join(part for part in (code[0:2], code[2:4], code[4:6], code[6:10]) if part)
-    if not _REGION.fullmatch(code):
-        raise _invalid(
-            "region_invalid",
-            "region",
-            "Kode wilayah tidak sah (contoh: 18.72 atau 18.72.01.1001).",
-            "The region code is not valid (for example 18.72 or 18.72.01.1001).",
-        )
-    if code.count(".") == 0:
-        raise _invalid(
-            "region_too_broad",
-            "region",
-            "Pilih kabupaten/kota, kecamatan atau kelurahan, bukan provinsi.",
-            "Choose a kab/kota, kecamatan or kelurahan, not a whole province.",
-        )
-    return SearchQuery(name=name, region=code, birth_date=born)
-
-
-_REGION = re.compile(r"\d{2}(\.\d{2}(\.\d{2}(\.\d{4})?)?)?")
 
 
 def key_pairs(
@@ -238,26 +157,10 @@ def region_pattern(region: str) -> str:
 class NameSearch:
     """One per worker; keeps word counts it has looked up (they change only with the dataset)."""
 
-    def __init__(self, pool: asyncpg.Pool) -> None:
-        self.pool = pool
+    def __init__(self, store: Store) -> None:
+        self.store = store
         self._token_counts: OrderedDict[tuple[int, str], int] = OrderedDict()
         self._dataset_voters: dict[int, int] = {}
-        self._regions: dict[str, bool] = {}
-
-    async def check_region(self, code: str) -> None:
-        """422 region_unknown unless the code is a Kemendagri kab/kota, kecamatan or kelurahan."""
-        known = self._regions.get(code)
-        if known is None:
-            known = await QUERIES["region-by-code"].row(self.pool, code=code) is not None
-            if len(self._regions) < 100_000:
-                self._regions[code] = known
-        if not known:
-            raise _invalid(
-                "region_unknown",
-                "region",
-                f"Wilayah {code} tidak dikenal.",
-                f"Region {code} is not a known Kemendagri region.",
-            )
 
     async def results(
         self, dataset: PublishedDataset, hits: list[SearchHit], *, masked: bool
@@ -265,10 +168,9 @@ class NameSearch:
         """The full answer (TPS, region names) for each hit, in the hits' order."""
         if not hits:
             return []
-        async with self.pool.acquire() as conn:
-            found = await QUERIES["voters-by-nik-hashes"].rows(
-                conn, dataset_id=dataset.id, nik_hashes=[hit.nik_hash for hit in hits]
-            )
+        found = await self.store.rows(
+            "voters-by-nik-hashes", dataset_id=dataset.id, nik_hashes=[hit.nik_hash for hit in hits]
+        )
         records = {record["nik_hash"]: record for record in found}
         results = []
         for hit in hits:
@@ -294,7 +196,7 @@ class NameSearch:
             return []
         mode = "public" if birth_date else "helpdesk"
         ranking = _Ranking(words, mode)
-        async with self.pool.acquire() as conn:
+        async with self.store.connection() as conn:
             weights = await self._weights(conn, dataset_id, query)
             if birth_date is not None:
                 records = await QUERIES["search-by-birth-date"].rows(
@@ -330,7 +232,7 @@ class NameSearch:
 
     async def _rank(
         self,
-        conn: asyncpg.Connection | PoolConnectionProxy,
+        conn: Connection,
         dataset_id: int,
         ranking: _Ranking,
         records: list[asyncpg.Record],
@@ -371,9 +273,7 @@ class NameSearch:
             for candidate, confident in zip(ranked, _confident_flags(ranked, mode), strict=True)
         ]
 
-    async def _weights(
-        self, conn: asyncpg.Connection | PoolConnectionProxy, dataset_id: int, tokens: list[str]
-    ) -> TokenWeights:
+    async def _weights(self, conn: Connection, dataset_id: int, tokens: list[str]) -> TokenWeights:
         missing = [token for token in tokens if (dataset_id, token) not in self._token_counts]
         if missing:
             rows = await QUERIES["token-counts"].rows(conn, dataset_id=dataset_id, tokens=missing)

@@ -1,1 +1,2 @@
-"""SMS channel: the command grammar of incoming messages and the one-SMS replies."""
+"""The SMS channel: Kannel, Twilio and JSON webhooks, the forgiving command grammar, and replies
+that fit one SMS."""

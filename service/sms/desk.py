@@ -9,10 +9,10 @@ from __future__ import annotations
 
 import msgspec
 
+from service.access.gate import Gate
 from service.errors import InvalidNik, RateLimited, Unavailable
 from service.nik.lookup import NikLookup
 from service.nik.parse import parse_nik
-from service.protection.ratelimit import RateLimiter
 from service.schemas import NikAnswer
 from service.sms.grammar import parse_sms
 from service.sms.replies import (
@@ -28,29 +28,29 @@ _decode_answer = msgspec.json.Decoder(NikAnswer).decode
 
 
 class SmsDesk:
-    """Answers SMS for one worker."""
+    """Answers the SMS of one request (it holds only references to the worker's services)."""
 
-    def __init__(self, lookup: NikLookup, limiter: RateLimiter):
+    def __init__(self, lookup: NikLookup, gate: Gate):
         self.lookup = lookup
-        self.limiter = limiter
+        self.gate = gate
 
     async def reply(self, sender: str, text: str) -> str:
         command = parse_sms(text)
         language = command.language
-        client = self.limiter.client("sms", sender.strip())
         try:
-            await self.limiter.admit(client)
+            caller = await self.gate.admit_phone(sender)
         except RateLimited as limited:
             return rate_limited_reply(limited.retry_after or 60, language)
         if command.kind == "help" or command.nik_text is None:
             return help_reply(language)
         try:
             nik = parse_nik(command.nik_text)
-            answer = await self.lookup.answer_for(nik, client, self.limiter)
+            answer = await self.lookup.answer(nik)
         except InvalidNik as invalid:
             return invalid_nik_reply(invalid.code, language)
         except Unavailable:
             return unavailable_reply(language)
-        if not self.lookup.is_registered(answer):
+        self.gate.settle(caller, answer)
+        if not answer.registered:
             return not_registered_reply(language)
-        return registered_reply(_decode_answer(answer), language)
+        return registered_reply(_decode_answer(answer.body), language)

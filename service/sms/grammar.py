@@ -12,9 +12,9 @@ from typing import Literal
 
 import msgspec
 
+from service.language import Language
 from service.nik.parse import normalise_nik
 
-Language = Literal["id", "en"]
 CommandKind = Literal["check", "help"]
 
 CHECK_WORDS = frozenset({"DPT", "CEK", "CEKDPT", "CHECK", "NIK"})

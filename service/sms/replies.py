@@ -9,9 +9,9 @@ from __future__ import annotations
 import math
 import unicodedata
 
+from service.language import Language
 from service.names.masking import mask_name
 from service.schemas import NikAnswer
-from service.sms.grammar import Language
 
 SMS_LIMIT = 160  # septets in one single-part SMS
 

@@ -1,4 +1,4 @@
-"""SMS gateway webhooks: Kannel (POST or GET), Twilio (signed form POST), and plain JSON.
+"""The SMS channel's webhooks: Kannel (POST or GET), Twilio (signed form POST), and plain JSON.
 
 Each gateway authenticates with its own secret: an `sms` token (`dpt token add --role sms`) in the
 URL or header for Kannel and JSON, the request signature for Twilio. An unauthenticated call gets
@@ -19,32 +19,23 @@ import msgspec
 from litestar import Request, Response, get, post
 from litestar.openapi.datastructures import ResponseSpec
 
-from service.edge.caller import authenticate
-from service.edge.errors import decode_body
+from service.access.gate import gateway_refused
+from service.access.tokens import bearer_token
+from service.edge.body import decode_body
 from service.edge.openapi import operation_with_body
-from service.errors import InvalidInput, Unauthorized
+from service.edge.services import services
+from service.errors import InvalidInput
 from service.schemas import ErrorBody, SmsInbound, SmsReply
-from service.settings import Settings
 from service.sms.desk import SmsDesk
 
-SMS_ROLES = ("sms", "admin")
 MAX_SMS_BODY = 4096  # a concatenated SMS is at most a few hundred characters
 _decode_inbound = msgspec.json.Decoder(SmsInbound)
 _AUTH_RESPONSES = {401: ResponseSpec(data_container=ErrorBody, description="Missing or invalid token")}
 
 
-def _not_allowed() -> Unauthorized:
-    return Unauthorized(
-        "Token SMS tidak sah atau sudah dicabut.", "The SMS gateway token is not valid or has been revoked."
-    )
-
-
-async def _require_sms_token(request: Request[Any, Any, Any], token: str | None) -> None:
-    if not token:
-        raise _not_allowed()
-    principal = await authenticate(request, f"Bearer {token}")
-    if principal is None or principal.role not in SMS_ROLES:
-        raise _not_allowed()
+def _desk(request: Request[Any, Any, Any]) -> SmsDesk:
+    found = services(request)
+    return SmsDesk(found.lookup, found.gate)
 
 
 def _sender(sender: str | None) -> str:
@@ -89,10 +80,9 @@ def _plain(text: str) -> Response[str]:
     request_max_body_size=MAX_SMS_BODY,
 )
 async def kannel_post(request: Request[Any, Any, Any]) -> Response[str]:
-    await _require_sms_token(request, request.query_params.get("token"))
+    await services(request).gate.gateway(request.query_params.get("token"))
     text = _decode_text(await request.body(), request.headers.get("content-type", ""))
-    desk: SmsDesk = request.app.state.sms
-    return _plain(await desk.reply(_sender(request.headers.get("x-kannel-from")), text))
+    return _plain(await _desk(request).reply(_sender(request.headers.get("x-kannel-from")), text))
 
 
 @get(
@@ -103,9 +93,8 @@ async def kannel_post(request: Request[Any, Any, Any]) -> Response[str]:
 )
 async def kannel_get(request: Request[Any, Any, Any]) -> Response[str]:
     query = request.query_params
-    await _require_sms_token(request, query.get("token"))
-    desk: SmsDesk = request.app.state.sms
-    return _plain(await desk.reply(_sender(query.get("from")), query.get("text", "")))
+    await services(request).gate.gateway(query.get("token"))
+    return _plain(await _desk(request).reply(_sender(query.get("from")), query.get("text", "")))
 
 
 @post(
@@ -118,12 +107,9 @@ async def kannel_get(request: Request[Any, Any, Any]) -> Response[str]:
     request_max_body_size=MAX_SMS_BODY,
 )
 async def inbound(request: Request[Any, Any, Any]) -> SmsReply:
-    authorization = request.headers.get("authorization", "")
-    scheme, _, token = authorization.partition(" ")
-    await _require_sms_token(request, token.strip() if scheme.lower() == "bearer" else None)
+    await services(request).gate.gateway(bearer_token(request.headers.get("authorization")))
     message = decode_body(_decode_inbound, await request.body(), MAX_SMS_BODY)
-    desk: SmsDesk = request.app.state.sms
-    return SmsReply(reply=await desk.reply(_sender(message.sender), message.text))
+    return SmsReply(reply=await _desk(request).reply(_sender(message.sender), message.text))
 
 
 def twilio_signature(auth_token: str, url: str, params: list[tuple[str, str]]) -> str:
@@ -141,15 +127,14 @@ def twilio_signature(auth_token: str, url: str, params: list[tuple[str, str]]) -
     request_max_body_size=MAX_SMS_BODY * 4,
 )
 async def twilio(request: Request[Any, Any, Any]) -> Response[str]:
-    settings: Settings = request.app.state.lookup.settings
+    settings = services(request).settings
     params = parse_qsl((await request.body()).decode("utf-8", errors="replace"), keep_blank_values=True)
     url = settings.twilio_webhook_url or str(request.url)
     given = request.headers.get("x-twilio-signature", "")
     expected = twilio_signature(settings.twilio_auth_token, url, params) if settings.twilio_auth_token else ""
     if not expected or not hmac.compare_digest(given.encode(), expected.encode()):
-        raise _not_allowed()
+        raise gateway_refused()
     fields = dict(params)
-    desk: SmsDesk = request.app.state.sms
-    reply = await desk.reply(_sender(fields.get("From")), fields.get("Body", ""))
+    reply = await _desk(request).reply(_sender(fields.get("From")), fields.get("Body", ""))
     twiml = f'<?xml version="1.0" encoding="UTF-8"?><Response><Message>{escape(reply)}</Message></Response>'
     return Response(twiml, media_type="application/xml")

@@ -55,25 +55,19 @@ async def _sync_regions(conn: asyncpg.Connection, say: Callable[[str], None]) ->
 async def migrate(conn: asyncpg.Connection, say: Callable[[str], None] = print) -> list[str]:
     """Apply pending migrations; return the names of those applied now."""
     applied_now: list[str] = []
-    await conn.execute("select pg_advisory_lock($1)", _LOCK_KEY)
+    await QUERIES["lock-migrations"].run(conn, lock_key=_LOCK_KEY)
     try:
-        await conn.execute(
-            "create table if not exists schema_migration ("
-            " version integer primary key, name text not null,"
-            " applied_at timestamptz not null default now())"
-        )
-        applied = {row["version"] for row in await conn.fetch("select version from schema_migration")}
+        await QUERIES["create-migration-table"].run(conn)
+        applied = {row["version"] for row in await QUERIES["applied-migrations"].rows(conn)}
         for number, name, sql in _migrations():
             if number in applied:
                 continue
             async with conn.transaction():
-                await conn.execute(sql)
-                await conn.execute(
-                    "insert into schema_migration (version, name) values ($1, $2)", number, name
-                )
+                await conn.execute(sql)  # a whole migration file, not a named query
+                await QUERIES["record-migration"].run(conn, version=number, name=name)
             applied_now.append(name)
             say(f"migration applied: {name}")
         await _sync_regions(conn, say)
     finally:
-        await conn.execute("select pg_advisory_unlock($1)", _LOCK_KEY)
+        await QUERIES["unlock-migrations"].run(conn, lock_key=_LOCK_KEY)
     return applied_now

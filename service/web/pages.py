@@ -25,15 +25,13 @@ from litestar.middleware import DefineMiddleware
 from litestar.params import FromPath
 from litestar.response import Redirect, Template
 
-from service.api.search import find_voters
-from service.edge.caller import admit_caller
-from service.errors import InvalidInput, RateLimited, Unavailable
-from service.nik.lookup import NikLookup
+from service.edge.caller import settle_caller
+from service.edge.services import services
+from service.errors import DomainError, InvalidInput, RateLimited, Unavailable
+from service.language import LANGUAGES, Language
 from service.nik.parse import parse_nik
 from service.schemas import DatasetInfo, NikAnswer, SearchResult
-from service.store import unavailable_on_store_errors
-from service.store.queries import QUERIES
-from service.web.texts import LANGUAGES, TEXTS, Language
+from service.web.texts import TEXTS
 
 STATIC_DIR = Path(__file__).parent / "static"
 TEMPLATE_DIR = Path(__file__).parent / "templates"
@@ -54,6 +52,9 @@ SECURITY_HEADERS = [
     ResponseHeader(name="Referrer-Policy", value="no-referrer"),
     ResponseHeader(name="Cache-Control", value="no-store"),  # answers are personal
 ]
+
+
+_decode_answer = msgspec.json.Decoder(NikAnswer).decode
 
 
 class Candidate(msgspec.Struct, frozen=True):
@@ -104,8 +105,7 @@ def _language(request: Request[Any, Any, Any]) -> Language:
 
 
 def _signing_key(request: Request[Any, Any, Any]) -> bytes:
-    lookup: NikLookup = request.app.state.lookup
-    return hashlib.sha256(b"dpt-web-result:" + lookup.settings.nik_key.encode()).digest()
+    return hashlib.sha256(b"dpt-web-result:" + services(request).settings.nik_key.encode()).digest()
 
 
 def _sealed(request: Request[Any, Any, Any], result: StoredResult) -> str:
@@ -148,7 +148,7 @@ def _page(
     **context: Any,
 ) -> Template:
     language = _language(request)
-    lookup: NikLookup = request.app.state.lookup
+    dataset = services(request).published.dataset
     return Template(
         template_name=name,
         context={
@@ -156,52 +156,12 @@ def _page(
             "lang": language,
             "other_lang": "en" if language == "id" else "id",
             "css": ASSET_URLS["app.css"],
-            "dataset": lookup.dataset.info if lookup.dataset else None,
+            "dataset": dataset.info if dataset else None,
             **context,
         },
         status_code=status,
         headers=headers,
     )
-
-
-async def _regions(request: Request[Any, Any, Any], kabkota: str | None) -> dict[str, Any]:
-    """The region lists of the name-search form: kab/kota, then its kecamatan and kelurahan.
-
-    Cached per dataset; only a kab/kota that is in the dataset is ever looked up, so a made-up
-    `?kabkota=` costs nothing.
-    """
-    lookup: NikLookup = request.app.state.lookup
-    if lookup.dataset is None:
-        return {"kabkotas": [], "kabkota": None, "kecamatans": []}
-    cache: dict[tuple[int, str], Any] = request.app.state.web_regions
-    dataset_id = lookup.dataset.id
-    timeout = lookup.settings.db_timeout_seconds
-    if (dataset_id, "") not in cache:
-        cache.clear()  # a new dataset: the old lists go
-        async with lookup.pool.acquire(timeout=timeout) as conn:
-            rows = await QUERIES["dataset-kabkota"].rows(conn, dataset_id=dataset_id, timeout=timeout)
-        cache[dataset_id, ""] = [dict(row) for row in rows]
-    kabkotas: list[dict[str, str]] = cache[dataset_id, ""]
-    codes = [k["code"] for k in kabkotas]
-    chosen = kabkota if kabkota in codes else (codes[0] if len(codes) == 1 else None)
-    if chosen and (dataset_id, chosen) not in cache:
-        kecamatans: dict[str, dict[str, Any]] = {}
-        async with lookup.pool.acquire(timeout=timeout) as conn:
-            rows = await QUERIES["dataset-kelurahan-in"].rows(
-                conn, dataset_id=dataset_id, kabkota=chosen, timeout=timeout
-            )
-            for row in rows:
-                code = row["kecamatan_code"]
-                group = kecamatans.setdefault(
-                    code, {"code": code, "name": row["kecamatan_name"], "kelurahan": []}
-                )
-                group["kelurahan"].append({"code": row["code"], "name": row["name"]})
-        cache[dataset_id, chosen] = list(kecamatans.values())
-    return {
-        "kabkotas": kabkotas,
-        "kabkota": chosen,
-        "kecamatans": cache[dataset_id, chosen] if chosen else [],
-    }
 
 
 async def _form_page(
@@ -212,23 +172,37 @@ async def _form_page(
     status: int = 200,
 ) -> Template:
     values = values or {}
-    with unavailable_on_store_errors():
-        regions = await _regions(request, values.get("kabkota") or request.query_params.get("kabkota"))
-    return _page(request, "index.html", status, values=values, errors=errors or {}, **regions)
+    found = services(request)
+    kabkota = values.get("kabkota") or request.query_params.get("kabkota")
+    regions = await found.regions.lists(found.published.dataset, kabkota)
+    return _page(
+        request,
+        "index.html",
+        status,
+        values=values,
+        errors=errors or {},
+        kabkotas=regions.kabkotas,
+        kabkota=regions.kabkota,
+        kecamatans=regions.kecamatans,
+    )
 
 
-def _notice(request: Request[Any, Any, Any], error: RateLimited | Unavailable) -> Template:
+def error_page(request: Request[Any, Any, Any], error: DomainError) -> Template:
+    """Any error a person meets, as a page in their language: too many requests and overload say
+    when to try again; a refused form, a missing page or a fault say what happened."""
     texts = TEXTS[_language(request)]
-    seconds = int(error.retry_after or 5)
+    headers = {"Retry-After": str(error.retry_after)} if error.retry_after else None
     if isinstance(error, RateLimited):
-        heading, text = (
-            texts["limited_heading"],
-            texts["limited_help"].format(minutes=max(1, -(-seconds // 60))),
-        )
+        minutes = max(1, -(-int(error.retry_after or 60) // 60))
+        heading, text = texts["limited_heading"], texts["limited_help"].format(minutes=minutes)
+    elif isinstance(error, Unavailable):
+        heading, text = texts["busy_heading"], texts["busy_help"].format(seconds=error.retry_after or 5)
     else:
-        heading, text = texts["busy_heading"], texts["busy_help"].format(seconds=seconds)
-    status = 429 if isinstance(error, RateLimited) else 503
-    return _page(request, "notice.html", status, {"Retry-After": str(seconds)}, heading=heading, text=text)
+        heading = {404: texts["not_found_heading"], 403: texts["refused_heading"]}.get(
+            error.status, texts["fault_heading"]
+        )
+        text = error.message if _language(request) == "id" else error.message_en
+    return _page(request, "notice.html", error.status, headers, heading=heading, text=text)
 
 
 @get("/", include_in_schema=False)
@@ -240,17 +214,15 @@ async def home(request: Request[Any, Any, Any]) -> Template:
 async def check(request: Request[Any, Any, Any]) -> Template | Redirect:
     form = await request.form()
     typed = str(form.get("nik", ""))[:64]
-    lookup: NikLookup = request.app.state.lookup
+    found = services(request)
+    caller = await settle_caller(request, public=True)
     try:
-        caller = await admit_caller(request)
-        nik = parse_nik(typed)
-        answer = await lookup.answer_for(nik, caller, request.app.state.limiter)
+        answer = await found.lookup.answer(parse_nik(typed))
     except InvalidInput as invalid:
         message = invalid.message if _language(request) == "id" else invalid.message_en
         return await _form_page(request, values={"nik": typed}, errors={"nik": message}, status=422)
-    except (RateLimited, Unavailable) as error:
-        return _notice(request, error)
-    return _redirect_with(request, "/hasil", StoredResult(nik=msgspec.json.decode(answer, type=NikAnswer)))
+    found.gate.settle(caller, answer)
+    return _redirect_with(request, "/hasil", StoredResult(nik=_decode_answer(answer.body)))
 
 
 @get("/hasil", include_in_schema=False)
@@ -265,21 +237,16 @@ async def check_result(request: Request[Any, Any, Any]) -> Template | Redirect:
 async def search(request: Request[Any, Any, Any]) -> Template | Redirect:
     form = await request.form()
     values = {key: str(form.get(key, ""))[:200] for key in ("name", "birth_date", "region", "kabkota")}
-    lookup: NikLookup = request.app.state.lookup
+    found = services(request)
+    await settle_caller(request, public=True)
     try:
-        await admit_caller(request)
-        with unavailable_on_store_errors():
-            region = values["region"] or values["kabkota"]
-            results = await find_voters(
-                request.app.state, values["name"], region, values["birth_date"] or None, None
-            )
+        region = values["region"] or values["kabkota"]
+        results = await found.finder.find(values["name"], region, values["birth_date"] or None, None)
     except InvalidInput as invalid:
         message = invalid.message if _language(request) == "id" else invalid.message_en
         field = invalid.field if invalid.field in ("name", "birth_date") else "region"
         return await _form_page(request, values=values, errors={field: message}, status=422)
-    except (RateLimited, Unavailable) as error:
-        return _notice(request, error)
-    dataset = lookup.dataset.info if lookup.dataset else None
+    dataset = found.published.dataset.info if found.published.dataset else None
     candidates = [Candidate.of(result) for result in results]
     return _redirect_with(request, "/hasil-cari", StoredResult(search=candidates, dataset=dataset))
 

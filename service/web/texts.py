@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Literal
-
-Language = Literal["id", "en"]
-LANGUAGES: tuple[Language, ...] = ("id", "en")
+from service.language import Language
 
 TEXTS: dict[Language, dict[str, str]] = {
     "id": {
@@ -60,6 +57,9 @@ TEXTS: dict[Language, dict[str, str]] = {
         "busy_help": "Banyak orang sedang mengecek. Silakan coba lagi dalam {seconds} detik.",
         "limited_heading": "Terlalu banyak permintaan",
         "limited_help": "Silakan coba lagi dalam {minutes} menit.",
+        "not_found_heading": "Halaman tidak ditemukan",
+        "refused_heading": "Permintaan ditolak",
+        "fault_heading": "Terjadi kesalahan",
         "score": "kecocokan",
         "likely": "kemungkinan besar Anda",
         "kelurahan": "Kel.",
@@ -118,6 +118,9 @@ TEXTS: dict[Language, dict[str, str]] = {
         "busy_help": "Many people are checking right now. Please try again in {seconds} seconds.",
         "limited_heading": "Too many requests",
         "limited_help": "Please try again in {minutes} minutes.",
+        "not_found_heading": "Page not found",
+        "refused_heading": "Request refused",
+        "fault_heading": "Something went wrong",
         "score": "match",
         "likely": "most likely you",
         "kelurahan": "Kel.",

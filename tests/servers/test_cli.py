@@ -1,4 +1,4 @@
-"""The `dpt` console script as operators and scripts use it (CONTRACT.md section 2)."""
+"""The `dpt` console script as operators and scripts use it (docs/contract.md, section 2)."""
 
 from __future__ import annotations
 

@@ -13,14 +13,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from service.importer import (
-    ImportFailed,
-    _chunks,
-    _record_boundary,
-    _records,
-    import_dataset,
-    publish_dataset,
-)
+from service.importer import ImportFailed, import_dataset, publish_dataset, reading
 from service.importer.columns import VOTER_COLUMNS
 from service.nik.parse import NikHasher
 from tests.support.factories import (
@@ -31,6 +24,7 @@ from tests.support.factories import (
     write_tps,
     write_voters,
 )
+from tests.support.serving import eventually
 
 
 def read_rejects(path: str) -> list[dict[str, str]]:
@@ -189,7 +183,6 @@ async def test_lookups_during_a_reimport_never_fail_or_mix_versions(
     first = write_small_dataset(tmp_path / "first", count=400, name_suffix=" SATU")
     second = write_small_dataset(tmp_path / "second", count=400, name_suffix=" DUA")
     pool = await asyncpg.create_pool(database_url, min_size=4, max_size=6)
-    assert pool is not None
     try:
         async with pool.acquire() as conn:
             await import_dataset(
@@ -199,8 +192,11 @@ async def test_lookups_during_a_reimport_never_fail_or_mix_versions(
         stop = asyncio.Event()
         hashes = [hasher(person.nik) for person in first.people]
 
+        readings_of_two = [0]
+
         async def reader() -> None:
             index = 0
+            saw_two = False
             while not stop.is_set():
                 async with pool.acquire() as conn, conn.transaction(isolation="repeatable_read"):
                     version, dataset_id = await conn.fetchrow(
@@ -214,6 +210,9 @@ async def test_lookups_during_a_reimport_never_fail_or_mix_versions(
                     )
                 assert name is not None, "a published version answered without the voter"
                 seen.add((version, name.rsplit(" ", 1)[-1]))
+                if version == "two" and not saw_two:
+                    saw_two = True
+                    readings_of_two[0] += 1
                 index += 1
 
         readers = [asyncio.create_task(reader()) for _ in range(3)]
@@ -221,7 +220,8 @@ async def test_lookups_during_a_reimport_never_fail_or_mix_versions(
             await import_dataset(
                 conn, voters_path=second.voters, tps_path=second.tps, hasher=hasher, version="two"
             )
-        await asyncio.sleep(0.2)
+        # Readers keep going until every one of them has read the new version at least once.
+        await eventually(lambda: readings_of_two[0] >= len(readers), "every reader saw version two")
         stop.set()
         await asyncio.gather(*readers)
     finally:
@@ -290,15 +290,15 @@ def test_records_are_read_as_the_csv_module_reads_them(rows: list[list[str]], en
     csv.writer(buffer, lineterminator=ending).writerows(rows)
     lines = buffer.getvalue().split("\n")
     expected = list(csv.reader(lines))
-    got = [fields for _, fields in _records(lines)]
+    got = [fields for _, fields in reading.records(lines)]
     assert got == expected
 
 
 def test_chunks_end_only_between_records() -> None:
     data = b'a,b\n"x\ny",z\nc,d\n'
-    assert _record_boundary(data[:8]) == 4  # the newline inside quotes is not a boundary
-    assert _record_boundary(data) == len(data)
-    chunks = list(_chunks(io.BytesIO(data * 200_000), first_line=2))
+    assert reading._record_boundary(data[:8]) == 4  # the newline inside quotes is not a boundary
+    assert reading._record_boundary(data) == len(data)
+    chunks = list(reading.chunks(io.BytesIO(data * 200_000), first_line=2))
     assert b"".join(chunk for chunk, _ in chunks) == data * 200_000
     assert len(chunks) > 1
     assert all(chunk.count(b'"') % 2 == 0 for chunk, _ in chunks)

@@ -13,7 +13,7 @@ import redis.asyncio as aioredis
 from litestar.testing import AsyncTestClient
 
 from service.access import tokens as access_module
-from service.access.tokens import Access
+from service.access.tokens import Tokens
 from service.app import create_app
 from service.cache.breaker import RedisBreaker
 from service.edge.caller import raw_header
@@ -22,6 +22,7 @@ from service.importer import ImportSummary
 from service.protection.admission import Admission
 from service.protection.ratelimit import Limit, Limits, Networks, RateLimiter, client_address
 from service.settings import Settings
+from service.store import Store
 from tests.support.factories import DatasetFiles, absent_niks, bearer, make_token
 
 
@@ -205,7 +206,7 @@ async def test_made_up_tokens_never_push_a_real_one_out_of_the_token_cache(
     monkeypatch.setattr(access_module, "_CACHE_ENTRIES", 50)
     pool = await asyncpg.create_pool(database_url, min_size=1, max_size=2)
     try:
-        access = Access(pool)
+        access = Tokens(Store(pool, timeout=2.0))
         token = await make_token(conn, "helpdesk", "18.72", name="kept")
         known = await access.principal(f"Bearer {token}")
         # Revoked now: only the cache still knows it, and a flood must not push it out.

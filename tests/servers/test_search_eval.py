@@ -1,6 +1,6 @@
 """Name search quality against issue 3's targets, on a synthetic Kota Metro DPT.
 
-Builds labelled queries with tests/name_eval.py and runs them through `NameSearch` in the three
+Builds labelled queries with tests/support/name_eval.py and runs them through `NameSearch` in the three
 modes; `pytest -s` prints the metrics table and, for a missed target, examples of what went wrong.
 The pg_trgm and rapidfuzz baselines run only in loadtest/eval_search.py (the embedded PostgreSQL
 has no pg_trgm).
@@ -19,6 +19,7 @@ from service.importer import import_dataset
 from service.names.normalise import fold_name
 from service.nik.parse import NikHasher
 from service.search.engine import NameSearch
+from service.store import Store
 from service.synth import write_synthetic_dpt
 from tests.conftest import database_from_template
 from tests.support.name_eval import (
@@ -84,7 +85,7 @@ async def _evaluate(url: str, folder: Path) -> Evaluation:
     generator = QueryGenerator(rows, fold=fold_name)
     reports: dict[str, Report] = {}
     async with asyncpg.create_pool(url, min_size=2, max_size=4) as pool:
-        searcher = matcher_searcher(NameSearch(pool), summary.dataset_id, ids)
+        searcher = matcher_searcher(NameSearch(Store(pool, timeout=30.0)), summary.dataset_id, ids)
         for mode in MODES:
             query_set = generator.build(present=PRESENT, absent=ABSENT, scope=mode.scope, seed=SEED)
             outcomes = await run_queries(searcher, mode, query_set.queries, kabkota=KABKOTA)

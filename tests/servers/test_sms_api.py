@@ -48,7 +48,7 @@ async def sms_token(conn: asyncpg.Connection) -> str:
 
 
 def lookups(client: Client) -> int:
-    stats = client.app.state.lookup.cache.stats
+    stats = client.app.state.services.lookup.cache.stats
     return int(stats.local_hits + stats.redis_hits + stats.misses)
 
 

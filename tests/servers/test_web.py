@@ -116,6 +116,11 @@ async def test_security_headers_csrf_weight_compression_and_cached_assets(browse
 
     forged = await browser.post("/cek", data={"nik": "1872015407530001"})  # no CSRF token
     assert forged.status_code == 403
+    # A person sees a page in their language that says what to do, never a JSON body.
+    assert forged.headers["content-type"].startswith("text/html")
+    assert "Permintaan ditolak" in forged.text and "Muat ulang halaman" in forged.text
+    wrong = await browser.post("/cek", data={"nik": "1872015407530001", "_csrf_token": "x" * 64})
+    assert wrong.status_code == 403 and "Permintaan ditolak" in wrong.text
 
     stylesheet = re.search(r'href="(/static/app\.[0-9a-f]{10}\.css)"', home.text)
     assert stylesheet
@@ -170,6 +175,12 @@ async def test_a_tampered_or_garbled_answer_cookie_just_leads_back_to_the_form(b
         assert response.status_code == 303 and response.headers["location"] == "/"
 
 
-async def test_an_unknown_static_file_is_a_404_in_the_error_shape(browser: Client) -> None:
-    missing = await browser.get("/static/app.0000000000.css")
-    assert missing.status_code == 404 and missing.json()["error"]["code"] == "not_found"
+async def test_a_missing_page_or_file_is_a_404_page_for_people_and_json_for_programs(browser: Client) -> None:
+    for path in ("/static/app.0000000000.css", "/tidak-ada"):
+        missing = await browser.get(path)
+        assert missing.status_code == 404
+        assert missing.headers["content-type"].startswith("text/html")
+        assert "Halaman tidak ditemukan" in missing.text
+    for path in ("/api/v1/tidak-ada", "/sms/tidak-ada"):
+        missing = await browser.get(path)
+        assert missing.status_code == 404 and missing.json()["error"]["code"] == "not_found"

@@ -9,9 +9,10 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from service.language import LANGUAGES, Language
 from service.nik.parse import normalise_nik
 from service.schemas import DatasetInfo, NikAnswer, RegionRef, Tps, Voter, VoterRegion
-from service.sms.grammar import Language, SmsCommand, parse_sms
+from service.sms.grammar import SmsCommand, parse_sms
 from service.sms.replies import (
     GSM7_BASIC,
     fits_one_sms,
@@ -25,7 +26,6 @@ from service.sms.replies import (
 )
 
 NIK = "1872015407530001"
-LANGUAGES: tuple[Language, ...] = ("id", "en")
 NIK_CODES = ("nik_length", "nik_not_digits", "nik_region", "nik_birth_date", "nik_serial", "nik_pattern")
 CHECK_KEYWORDS = ("DPT", "CEK", "CEKDPT", "CHECK")
 SIXTEEN_DIGITS = re.compile(r"\d{16}")

@@ -1,0 +1,97 @@
+"""The account commands: `dpt token add` (API tokens) and `dpt operator add` (help-desk accounts)."""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import secrets
+import sys
+
+import asyncpg
+
+from service.access.tokens import token_hash
+from service.cli.console import connect, database_url, run_async
+from service.store.queries import QUERIES
+
+
+def cmd_token_add(args: argparse.Namespace) -> int:
+    token = f"dpt_{args.role}_{secrets.token_urlsafe(32)}"
+
+    async def run() -> None:
+        conn = await connect(database_url())
+        try:
+            await QUERIES["insert-token"].run(
+                conn, name=args.name, role=args.role, scope=args.scope, token_hash=token_hash(token)
+            )
+        finally:
+            await conn.close()
+
+    try:
+        run_async(run)
+    except asyncpg.ForeignKeyViolationError:
+        print(
+            f"dpt token add: wilayah {args.scope} tidak dikenal / unknown region {args.scope}",
+            file=sys.stderr,
+        )
+        return 2
+    print(f"token for {args.name} ({args.role}, scope {args.scope or 'all'}); shown once, store it now:")
+    print(token)
+    return 0
+
+
+def hash_password(password: str) -> str:
+    salt = secrets.token_bytes(16)
+    digest = hashlib.scrypt(password.encode(), salt=salt, n=2**14, r=8, p=1)
+    return f"scrypt$16384$8$1${salt.hex()}${digest.hex()}"
+
+
+def cmd_operator_add(args: argparse.Namespace) -> int:
+    password = sys.stdin.readline().rstrip("\n")
+    if len(password) < 10:
+        print(
+            "dpt operator add: kata sandi minimal 10 karakter / password needs 10+ characters",
+            file=sys.stderr,
+        )
+        return 2
+
+    async def run() -> None:
+        conn = await connect(database_url())
+        try:
+            await QUERIES["insert-operator"].run(
+                conn,
+                username=args.username,
+                password_hash=hash_password(password),
+                role=args.role,
+                scope=args.scope,
+            )
+        finally:
+            await conn.close()
+
+    try:
+        run_async(run)
+    except asyncpg.UniqueViolationError:
+        print(f"dpt operator add: {args.username} sudah ada / already exists", file=sys.stderr)
+        return 2
+    except asyncpg.ForeignKeyViolationError:
+        print(f"dpt operator add: wilayah {args.scope} tidak dikenal / unknown region", file=sys.stderr)
+        return 2
+    print(f"operator {args.username} added ({args.role}, scope {args.scope})")
+    return 0
+
+
+def add_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    token = commands.add_parser("token", help="API tokens").add_subparsers(dest="action", required=True)
+    token_add = token.add_parser("add", help="create a token; it is printed once, on the last line")
+    token_add.add_argument("--name", required=True)
+    token_add.add_argument("--role", required=True, choices=["helpdesk", "sms", "admin"])
+    token_add.add_argument("--scope", default=None, help="region code the token is limited to")
+    token_add.set_defaults(handler=cmd_token_add)
+
+    operator = commands.add_parser("operator", help="help-desk accounts").add_subparsers(
+        dest="action", required=True
+    )
+    operator_add = operator.add_parser("add", help="create an account; the password is read from stdin")
+    operator_add.add_argument("--username", required=True)
+    operator_add.add_argument("--scope", required=True)
+    operator_add.add_argument("--role", default="helpdesk", choices=["helpdesk", "admin"])
+    operator_add.set_defaults(handler=cmd_operator_add)

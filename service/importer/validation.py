@@ -1,0 +1,212 @@
+"""Row validation: each tps.csv or dpt.csv row accepted as a record or rejected with a stable reason."""
+
+from __future__ import annotations
+
+import datetime as dt
+import secrets
+from random import Random
+from typing import Any, NamedTuple
+
+from service.errors import InvalidNik
+from service.names.normalise import NameStore
+from service.nik.parse import NikHasher, is_plain_nik, nik_problem, nik_problem_code, parse_nik
+
+MAX_NAME_LENGTH = 200
+_GENDERS = {"L": "L", "P": "P", "LAKI-LAKI": "L", "PEREMPUAN": "P"}
+_TPS_KINDS = {"reguler", "khusus"}
+
+
+class RowRejected(Exception):
+    def __init__(self, reason: str, detail: str = ""):
+        super().__init__(reason)
+        self.reason = reason
+        self.detail = detail
+
+
+def kelurahan_code(raw: str) -> str:
+    """`18.72.01.1001` or the ten digits `1872011001` -> the dotted code."""
+    text = raw.strip()
+    if len(text) == 10 and text.isdigit():
+        return f"{text[0:2]}.{text[2:4]}.{text[4:6]}.{text[6:10]}"
+    return text
+
+
+def parse_birth_date(raw: str) -> str:
+    """`DD-MM-YYYY` (the DPT's own form) or ISO `YYYY-MM-DD` -> ISO text; ValueError if not a date."""
+    if len(raw) == 10 and raw[2] == "-" and raw[5] == "-" and raw.isascii():
+        day, month, year = raw[:2], raw[3:5], raw[6:]
+        if day.isdigit() and month.isdigit() and year.isdigit():
+            dt.date(int(year), int(month), int(day))  # raises ValueError for 31-02-1990
+            return f"{year}-{month}-{day}"
+    parts = raw.strip().replace("/", "-").split("-")
+    if len(parts) != 3 or not all(part.isdigit() for part in parts):
+        raise ValueError(raw)
+    year, month, day = (
+        (parts[0], parts[1], parts[2]) if len(parts[0]) == 4 else (parts[2], parts[1], parts[0])
+    )
+    return dt.date(int(year), int(month), int(day)).isoformat()
+
+
+class TpsValidator:
+    def __init__(self, known_kelurahan: frozenset[str]):
+        self.known_kelurahan = known_kelurahan
+        self.seen: set[tuple[str, int]] = set()
+
+    def record(self, dataset_id: int, fields: list[str]) -> tuple[Any, ...]:
+        raw_code, raw_number, address, raw_lat, raw_lon, raw_kind = fields
+        code = kelurahan_code(raw_code)
+        if code not in self.known_kelurahan:
+            raise RowRejected("kelurahan_unknown", code[:20])
+        number = _tps_number(raw_number)
+        if (code, number) in self.seen:
+            raise RowRejected("tps_duplicate", f"{code} {number}")
+        kind = raw_kind.strip().lower() or "reguler"
+        if kind not in _TPS_KINDS:
+            raise RowRejected("tps_kind_invalid", kind[:20])
+        lat, lon = _coordinate(raw_lat, -11.5, 6.5), _coordinate(raw_lon, 94.5, 141.5)
+        if not address.strip():
+            raise RowRejected("tps_address_missing")
+        self.seen.add((code, number))
+        return (dataset_id, code, number, address.strip(), lat, lon, kind)
+
+
+def _tps_number(raw: str) -> int:
+    text = raw.strip()
+    if not text.isdigit() or not 0 < int(text) < 10_000:
+        raise RowRejected("tps_invalid", text[:20])
+    return int(text)
+
+
+def _coordinate(raw: str, low: float, high: float) -> float | None:
+    text = raw.strip()
+    if not text:
+        return None
+    try:
+        value = float(text)
+    except ValueError:
+        raise RowRejected("coordinate_invalid", text[:20]) from None
+    if not low <= value <= high:
+        raise RowRejected("coordinate_invalid", text[:20])
+    return value
+
+
+class ParseContext(NamedTuple):
+    """What every parsing process needs, sent once when it starts."""
+
+    dataset_id_text: str
+    nik_key: str
+    known_kelurahan: frozenset[str]
+    kecamatan: frozenset[str]  # six-digit codes, for a NIK's region
+    tps: frozenset[tuple[str, int]]
+    today: dt.date
+    today_iso: str
+    columns: tuple[int, ...]  # positions of VOTER_COLUMNS in the file's header
+
+
+_COPY_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
+_PLACE_CACHE_LIMIT = 50_000  # keeps a worker's memory flat even for a national file
+_OLDEST_BIRTH_DATE = "1900-01-01"  # ISO text compares like the date it spells
+
+
+class VoterValidator:
+    """Turns one dpt.csv row into a voter record, or raises RowRejected with a stable reason."""
+
+    def __init__(self, context: ParseContext):
+        self.context = context
+        self.hasher = NikHasher(context.nik_key)
+        # Voter ids are random so that they reveal nothing, not even the row order.
+        self.ids = Random(secrets.randbits(128))
+        # A DPT repeats the same few thousand birth dates and (kelurahan, TPS) pairs: validate
+        # each distinct value once.
+        self.birth_dates: dict[str, str] = {}
+        self.places: dict[tuple[str, str], tuple[str, str, NameStore]] = {}
+        # How many voters carry each folded word: rare words weigh more in name search.
+        # (Each voter's distinct words are collected per chunk and counted at its end, in C.)
+        self.word_sets: list[frozenset[str]] = []
+        self.name_stores: dict[str, NameStore] = {}  # per kab/kota: its keys carry its code
+
+    def _typed_nik(self, nik: str) -> str:
+        """A NIK written with separators or full-width digits: its 16 digits, or rejected."""
+        try:
+            return parse_nik(nik, today=self.context.today, kecamatan=self.context.kecamatan).digits
+        except InvalidNik as error:
+            raise RowRejected(error.code) from None
+
+    def _birth_date(self, raw: str) -> str:
+        try:
+            born = parse_birth_date(raw)
+        except ValueError:
+            raise RowRejected("birth_date_invalid", raw[:20]) from None
+        if not _OLDEST_BIRTH_DATE <= born <= self.context.today_iso:
+            raise RowRejected("birth_date_invalid", raw[:20])
+        if len(self.birth_dates) >= _PLACE_CACHE_LIMIT:
+            self.birth_dates.clear()
+        self.birth_dates[raw] = born
+        return born
+
+    def _place(self, raw_kelurahan: str, raw_tps: str) -> tuple[str, str, NameStore]:
+        """(kelurahan code, TPS number, the search fields of its kab/kota) of a row's place."""
+        code = kelurahan_code(raw_kelurahan)
+        if code not in self.context.known_kelurahan:
+            raise RowRejected("kelurahan_unknown", code[:20])
+        number = _tps_number(raw_tps)
+        if (code, number) not in self.context.tps:
+            raise RowRejected("tps_unknown", f"{code[:20]} {number}")
+        if len(self.places) >= _PLACE_CACHE_LIMIT:
+            self.places.clear()
+        kabkota = code[:5]
+        names = self.name_stores.get(kabkota) or self.name_stores.setdefault(
+            kabkota, NameStore(kabkota.replace(".", ""))
+        )
+        place = self.places[raw_kelurahan, raw_tps] = (code, str(number), names)
+        return place
+
+    def record(self, row: int, fields: list[str], *, escape: bool = True) -> str:
+        """The row as one line of COPY text (without its line end); `escape=False` when the chunk
+        has nothing to escape."""
+        (nik, nkk, name, birth_place, birth_date, gender, address, rt, rw,
+         raw_kelurahan, raw_tps, disability, note) = fields  # fmt: skip
+        context = self.context
+        if is_plain_nik(nik):
+            problem = nik_problem(nik, context.today, context.kecamatan)
+            if problem is not None:
+                raise RowRejected(nik_problem_code(problem))
+            digits = nik
+        else:
+            digits = self._typed_nik(nik)
+        # The KK number is checked but not stored: no lookup needs it (data minimisation).
+        nkk = nkk.strip()
+        if nkk and not (len(nkk) == 16 and nkk.isdigit()):
+            raise RowRejected("nkk_invalid")
+        name = " ".join(name.split())
+        if not name:
+            raise RowRejected("name_missing")
+        if len(name) > MAX_NAME_LENGTH:
+            raise RowRejected("name_too_long")
+        born = self.birth_dates.get(birth_date)
+        if born is None:
+            born = self._birth_date(birth_date)
+        sex = _GENDERS.get(gender.strip().upper())
+        if sex is None:
+            raise RowRejected("gender_invalid", gender[:20])
+        place = self.places.get((raw_kelurahan, raw_tps))
+        if place is None:
+            place = self._place(raw_kelurahan, raw_tps)
+        code, number, names = place
+        birth_place, address, rt, rw = birth_place.strip(), address.strip(), rt.strip(), rw.strip()
+        disability, note = disability.strip(), note.strip()
+        if escape:  # only for chunks that contain a backslash, tab or carriage return at all
+            name, birth_place, address, rt, rw, disability, note = (
+                text.translate(_COPY_ESCAPES)
+                for text in (name, birth_place, address, rt, rw, disability, note)
+            )
+        # Search keys are letters only (service/names/normalise.py): nothing in them to escape.
+        name_key, keys, words = names(name)
+        self.word_sets.append(words)
+        # One line of COPY's text format: bytea as \\x-hex (the backslash doubled), \N for NULL.
+        return "\t".join((
+            context.dataset_id_text, str(self.ids.getrandbits(63)), str(row),
+            "\\\\x" + self.hasher(digits).hex(),
+            name, birth_place or "\\N", born, sex, address or "\\N", rt or "\\N", rw or "\\N",
+            code, number, disability or "\\N", note or "\\N", name_key, keys,
+        ))  # fmt: skip
