@@ -2,6 +2,12 @@
 
 Servers: DPT_TEST_DATABASE_URL / DPT_TEST_REDIS_URL when set; else the defaults on 127.0.0.1 when
 reachable; else private embedded servers under .pytest-servers/ (DPT_TEST_EMBEDDED=1 forces them).
+
+Redis: the suite flushes its Redis database before and after every test that uses it, so it
+owns a database number of its own: db 14 of the local Redis by default (not db 0, where every
+other client lands unless told otherwise, nor db 15, which the benchmarks flush, see
+loadtest/README.md), or the database DPT_TEST_REDIS_URL names. It never flushes database 0 of a
+server it did not start itself (the embedded one under .pytest-servers/ it did start).
 """
 
 from __future__ import annotations
@@ -17,6 +23,7 @@ import pytest
 import redis.asyncio as aioredis
 from hypothesis import settings as hypothesis_settings
 from litestar.testing import AsyncTestClient
+from redis.connection import parse_url as parse_redis_url
 
 from service.app import create_app
 from service.embedded import servers_or_embedded, with_database
@@ -34,8 +41,28 @@ if os.environ.get("CI") == "true":
     hypothesis_settings.load_profile("ci")
 
 DEFAULT_DATABASE_URL = "postgresql://postgres@127.0.0.1:5432/test"
-DEFAULT_REDIS_URL = "redis://127.0.0.1:6379/0"
+# The suite's own Redis database (see above): flushed around every test, so never db 0.
+SUITE_REDIS_DB = 14
+DEFAULT_REDIS_URL = f"redis://127.0.0.1:6379/{SUITE_REDIS_DB}"
 ROOT = Path(__file__).resolve().parents[1]
+EMBEDDED_DIR = ROOT / ".pytest-servers"
+
+
+def suite_owned_redis(url: str) -> str:
+    """`url` when the suite may flush the database it names: any database but 0, or database 0
+    of the private embedded Redis the suite started itself; otherwise fail the test run."""
+    parsed = parse_redis_url(url)
+    if int(parsed.get("db", 0)) != 0:
+        return url
+    socket_path = parsed.get("path")
+    if socket_path and Path(socket_path).resolve().is_relative_to(EMBEDDED_DIR.resolve()):
+        return url
+    pytest.fail(
+        f"the tests flush their Redis database before and after each test, and {url} is database 0 "
+        f"of a server they did not start: set DPT_TEST_REDIS_URL to a database of its own "
+        f"(e.g. redis://127.0.0.1:6379/{SUITE_REDIS_DB})",
+        pytrace=False,
+    )
 
 
 @pytest.fixture(scope="session")
@@ -44,7 +71,7 @@ def server_urls() -> Iterator[tuple[str, str]]:
         os.environ.get("DPT_TEST_DATABASE_URL") or None,
         os.environ.get("DPT_TEST_REDIS_URL") or None,
         defaults=(DEFAULT_DATABASE_URL, DEFAULT_REDIS_URL),
-        data_dir=ROOT / ".pytest-servers",
+        data_dir=EMBEDDED_DIR,
         force=os.environ.get("DPT_TEST_EMBEDDED") == "1",
     ) as urls:
         yield urls
@@ -98,7 +125,8 @@ async def database_url(server_urls: tuple[str, str], template_database: str) -> 
 
 @pytest.fixture
 async def redis_url(server_urls: tuple[str, str]) -> AsyncIterator[str]:
-    client = aioredis.from_url(server_urls[1])
+    """The suite's own Redis database, empty at the start and the end of the test."""
+    client = aioredis.from_url(suite_owned_redis(server_urls[1]))
     await client.flushdb()
     yield server_urls[1]
     await client.flushdb()

@@ -14,12 +14,15 @@ import pytest
 import redis.asyncio as aioredis
 
 from service.app import open_redis
-from service.cache.tiered import LocalCache
+from service.cache.breaker import RedisBreaker
+from service.cache.local import LocalCache
 from service.errors import NoDataset, Unavailable
 from service.importer import ImportSummary, import_dataset
-from service.nik.lookup import NikLookup
+from service.nik.lookup import Answer, NikLookup
 from service.nik.parse import NikHasher, parse_nik
 from service.settings import Settings
+from service.store import Store
+from service.voters.published import Published
 from tests.support.factories import DatasetFiles, make_nik, write_small_dataset
 
 LookupFactory = Callable[..., NikLookup]
@@ -33,8 +36,10 @@ async def make_lookup(settings: Settings) -> AsyncIterator[LookupFactory]:
         chosen = msgspec.structs.replace(settings, **overrides)
         pool = asyncpg.create_pool(chosen.database_url, min_size=0, max_size=4)
         redis = open_redis(chosen)
-        lookup = NikLookup(pool, redis, chosen)  # type: ignore[arg-type]
-        created.append((lookup, pool, redis))  # type: ignore[arg-type]
+        store = Store(pool, chosen.db_timeout_seconds)
+        published = Published(store, chosen.dataset_poll_seconds)
+        lookup = NikLookup(store, redis, chosen, published, RedisBreaker(chosen.redis_breaker_seconds))
+        created.append((lookup, pool, redis))
         return lookup
 
     yield factory
@@ -45,13 +50,13 @@ async def make_lookup(settings: Settings) -> AsyncIterator[LookupFactory]:
 
 
 async def ready(lookup: NikLookup) -> NikLookup:
-    await lookup.pool  # type: ignore[misc]  # asyncpg pools are awaitable to initialise
-    await lookup.refresh_dataset()
+    await lookup.store.pool  # type: ignore[misc]  # asyncpg pools are awaitable to initialise
+    await lookup.published.refresh()
     return lookup
 
 
-def decode(answer: bytes) -> dict[str, object]:
-    return msgspec.json.decode(answer)  # type: ignore[no-any-return]
+def decode(answer: Answer) -> dict[str, object]:
+    return msgspec.json.decode(answer.body)  # type: ignore[no-any-return]
 
 
 def test_local_cache_expires_and_stays_bounded() -> None:
@@ -161,7 +166,7 @@ async def test_publishing_a_new_version_invalidates_every_cached_answer(
     before = decode(await lookup.answer(nik))
     assert before["dataset"]["version"] == published.version  # type: ignore[index]
     await publish_renamed()
-    await lookup.refresh_dataset()
+    await lookup.published.refresh()
     after = decode(await lookup.answer(nik))
     assert after["dataset"]["version"] == "v2"  # type: ignore[index]
     assert after["voter"]["name"].endswith("B**U")  # type: ignore[index]
@@ -193,13 +198,13 @@ async def test_store_down_serves_cached_answers_and_refuses_the_rest(
     lookup = await ready(make_lookup())
     cached = parse_nik(small_dataset.people[0].nik)
     await lookup.answer(cached)
-    await lookup.pool.close()  # the database goes away for this worker
+    await lookup.store.pool.close()  # the database goes away for this worker
     assert decode(await lookup.answer(cached))["registered"] is True
     with pytest.raises(Unavailable) as raised:
         await lookup.answer(parse_nik(small_dataset.people[1].nik))
     assert raised.value.code == "store_unavailable"
-    await lookup.refresh_dataset()
-    assert lookup.store_ok is False
+    await lookup.published.refresh()
+    assert lookup.published.store_ok is False
 
 
 async def test_answers_during_a_reimport_are_whole_and_from_one_version(
@@ -210,27 +215,34 @@ async def test_answers_during_a_reimport_are_whole_and_from_one_version(
 ) -> None:
     """Lookups keep succeeding while a new version loads and publishes; each answer is one version."""
     lookup = await ready(make_lookup(dataset_poll_seconds=0.01, local_cache_ttl_seconds=0.001))
-    watcher = asyncio.create_task(lookup.watch_dataset())
-    stop = asyncio.Event()
+    watcher = asyncio.create_task(lookup.published.watch())
     seen: set[tuple[str, str]] = set()
     niks = [parse_nik(person.nik) for person in small_dataset.people]
+    after_publish = 20  # answers of the new version each reader reads once it is published
 
     async def reader(offset: int) -> None:
-        index = offset
-        while not stop.is_set():
+        """Reads from before the publish until it has read `after_publish` answers of v2."""
+        index, new_answers = offset, 0
+        while new_answers < after_publish:
             answer = decode(await lookup.answer(niks[index % len(niks)]))
             assert answer["registered"] is True
+            version: str = answer["dataset"]["version"]  # type: ignore[index]
             last_word = answer["voter"]["name"].rsplit(" ", 1)[-1]  # type: ignore[index]
-            seen.add((answer["dataset"]["version"], last_word))  # type: ignore[index]
+            seen.add((version, last_word))
+            new_answers += version == "v2"
             index += 7
             await asyncio.sleep(0)
 
     readers = [asyncio.create_task(reader(offset)) for offset in range(4)]
     await publish_renamed()
-    await asyncio.sleep(0.3)
-    stop.set()
-    await asyncio.gather(*readers)
-    watcher.cancel()
+    try:
+        # The watcher polls every 0.01 s: every reader soon reads v2; a deadline, not a pause.
+        async with asyncio.timeout(30):
+            await asyncio.gather(*readers)
+    except TimeoutError:
+        raise AssertionError(f"the readers did not all read v2 within 30 s; they saw {seen}") from None
+    finally:
+        watcher.cancel()
     # Small-dataset names end in a word of their own; the renamed version's all end in B**U.
     versions = {version for version, _ in seen}
     assert versions == {published.version, "v2"}

@@ -15,14 +15,20 @@ import pytest
 from service.importer import ImportSummary
 from service.settings import Settings
 from tests.support.factories import DatasetFiles
-from tests.support.serving import dpt_serve, held_lookup
+from tests.support.serving import accepts_connections, dpt_serve, eventually, held_lookup
 
 
 @pytest.fixture
 def server(settings: Settings, published: ImportSummary) -> Iterator[tuple[str, subprocess.Popen[bytes]]]:
-    """`dpt serve` with one worker that works on one request at a time and queues none."""
+    """`dpt serve` with one worker that works on one request at a time and queues none. A held
+    lookup waits for the test to release the lock, not for the query timeout (2 s by default)
+    to turn it into a 503 first."""
     with dpt_serve(
-        settings, DPT_MAX_IN_FLIGHT="1", DPT_MAX_QUEUED="0", DPT_RATE_LIMIT_EXEMPT="127.0.0.0/8"
+        settings,
+        DPT_MAX_IN_FLIGHT="1",
+        DPT_MAX_QUEUED="0",
+        DPT_RATE_LIMIT_EXEMPT="127.0.0.0/8",
+        DPT_DB_TIMEOUT_SECONDS="120",
     ) as served:
         yield served
 
@@ -55,7 +61,9 @@ async def test_shutdown_lets_the_request_in_flight_finish(
     async with httpx.AsyncClient(timeout=30) as client:
         slow = await held_lookup(client, url, small_dataset.people[2].nik)
         process.send_signal(signal.SIGTERM)
-        await asyncio.sleep(0.3)  # the server is shutting down while the request still waits
+        # The server is shutting down (it takes no new connections) while the request still waits.
+        await eventually(lambda: not accepts_connections(url), "dpt serve stopped taking connections")
+        assert process.poll() is None and not slow.done()
         await locked_voters.close()
         answer = await slow
     assert answer.status_code == 200 and answer.json()["registered"] is True

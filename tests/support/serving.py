@@ -49,6 +49,16 @@ def dpt_serve(settings: Settings, **env: str) -> Iterator[tuple[str, subprocess.
         process.wait(timeout=30)
 
 
+def accepts_connections(url: str) -> bool:
+    """Whether anything accepts a TCP connection at `url`'s host and port now."""
+    address = url.removeprefix("http://").rsplit(":", 1)
+    try:
+        with socket.create_connection((address[0], int(address[1])), timeout=1):
+            return True
+    except OSError:
+        return False
+
+
 async def eventually(condition: Callable[[], bool], what: str) -> None:
     """Wait until `condition()` (a blocking check, run in a thread) holds; fail after 8 s."""
     for _ in range(400):
