@@ -98,12 +98,19 @@ def create_app(settings: Settings | None = None) -> Litestar:
         breaker = RedisBreaker(settings.redis_breaker_seconds)  # one per worker: cache and limits
         published = Published(store, settings.dataset_poll_seconds)
         lookup = NikLookup(store, redis, settings, published, breaker)
-        gate = Gate(Tokens(store), RateLimiter.from_settings(redis, settings, breaker))
+        tokens = Tokens(store)
+        gate = Gate(tokens, RateLimiter.from_settings(redis, settings, breaker))
         regions = Regions(store)
-        finder = NameFinder(NameSearch(store), regions, published, Audit(store))
+        finder = NameFinder(
+            NameSearch(store), regions, published, Audit(store), gate, secret=settings.nik_key
+        )
         app.state.services = Services(settings, published, gate, lookup, finder, regions, admission)
         await published.refresh()
-        watchers = [asyncio.create_task(published.watch()), asyncio.create_task(admission.watch())]
+        watchers = [
+            asyncio.create_task(published.watch()),
+            asyncio.create_task(tokens.watch_revocations(settings.dataset_poll_seconds)),
+            asyncio.create_task(admission.watch()),
+        ]
         try:
             yield
         finally:

@@ -13,6 +13,7 @@ class DomainError(Exception):
     status = 400
     code = "bad_request"
     retry_after: int | None = None  # seconds, sent as Retry-After (503 and 429)
+    headers: dict[str, str] | None = None  # more headers the answer must carry (Allow, on a 405)
 
     def __init__(self, message: str, message_en: str, *, code: str | None = None, field: str | None = None):
         super().__init__(message_en)
@@ -21,6 +22,13 @@ class DomainError(Exception):
         if code is not None:
             self.code = code
         self.field = field
+
+
+class BadRequest(DomainError):
+    """The request itself cannot be read (400): a body the server could not take in."""
+
+    status = 400
+    code = "bad_request"
 
 
 class InvalidInput(DomainError):

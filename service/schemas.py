@@ -81,9 +81,12 @@ class SearchRequest(Wire, frozen=True):
     birth_date: str | None = None
 
 
-class SearchResult(Voter, frozen=True):
-    score: float
+class SearchResult(Voter, frozen=True, omit_defaults=True):
+    """A VOTER and whether the service would tell a person "this is you"; `score` (0..100) only
+    for help desks: a public score would let a stranger refine a guessed name."""
+
     confident: bool
+    score: float | None = None
 
 
 class SearchAnswer(Wire, frozen=True):

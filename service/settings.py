@@ -43,6 +43,10 @@ SETTING_DOCS: dict[str, str] = {
     "misses_token_burst": "Distinct unregistered NIKs one API token may ask about at once.",
     "misses_sms_per_hour": "Distinct unregistered NIKs per hour for one phone number.",
     "misses_sms_burst": "Distinct unregistered NIKs one phone number may ask about at once.",
+    "misses_gateway_per_hour": "Distinct unregistered NIKs per hour via one SMS gateway (all its phones).",
+    "misses_gateway_burst": "Distinct unregistered NIKs one SMS gateway token may pass on at once.",
+    "rate_token_lookups_per_minute": "Look-ups of unknown (new or made-up) tokens per minute per address.",
+    "rate_token_lookups_burst": "Look-ups of unknown tokens one client address may cause at once.",
     "twilio_auth_token": "Twilio auth token, to check X-Twilio-Signature; empty turns /sms/twilio off (401).",
     "twilio_webhook_url": "The public URL Twilio calls (it is signed); empty: the URL the service sees.",
     "log_level": "Python logging level of the service.",
@@ -83,6 +87,10 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     misses_token_burst: int = 100
     misses_sms_per_hour: float = 10.0
     misses_sms_burst: int = 5
+    misses_gateway_per_hour: float = 600.0
+    misses_gateway_burst: int = 100
+    rate_token_lookups_per_minute: float = 30.0
+    rate_token_lookups_burst: int = 10
     twilio_auth_token: str = ""
     twilio_webhook_url: str = ""
     log_level: str = "INFO"

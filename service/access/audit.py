@@ -11,8 +11,16 @@ class Audit:
         self.store = store
 
     async def record(
-        self, principal: Principal, *, action: str, region: str, query: str, results: int
+        self,
+        principal: Principal,
+        *,
+        action: str,
+        region: str,
+        query: str,
+        results: int,
+        outcome: str = "allowed",
     ) -> None:
+        """`outcome`: "allowed", or the code of the refusal (`region_out_of_scope`, `role_forbidden`)."""
         await self.store.run(
             "insert-audit",
             token_id=principal.token_id,
@@ -20,4 +28,5 @@ class Audit:
             region=region,
             query=query,
             results=results,
+            outcome=outcome,
         )

@@ -43,6 +43,6 @@ async def check_nik(request: Request[Any, Any, Any]) -> Response[NikAnswer]:
     caller = await settle_caller(request)
     nik_request = decode_body(_decode_nik_request, await request.body(), found.settings.max_body_bytes)
     answer = await found.lookup.answer(parse_nik(nik_request.nik))
-    found.gate.settle(caller, answer)
+    await found.gate.settle(caller, answer)
     # The answer is already encoded JSON (it comes from the cache as bytes).
     return Response(answer.body, media_type="application/json")  # type: ignore[arg-type]

@@ -43,5 +43,5 @@ async def search_names(request: Request[Any, Any, Any]) -> Response[SearchAnswer
     found = services(request)
     caller = await settle_caller(request)
     body = decode_body(_decode_search_request, await request.body(), found.settings.max_body_bytes)
-    results = await found.finder.find(body.name, body.region, body.birth_date, caller.principal)
+    results = await found.finder.find(body.name, body.region, body.birth_date, caller)
     return Response(_encode(SearchAnswer(results=results)), media_type="application/json")  # type: ignore[arg-type]

@@ -39,6 +39,46 @@ def cmd_token_add(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_token_list(_: argparse.Namespace) -> int:
+    """Every token with its id, name, role, scope and state; never a secret (none is stored)."""
+
+    async def run() -> list[asyncpg.Record]:
+        conn = await connect(database_url())
+        try:
+            return await QUERIES["list-tokens"].rows(conn)
+        finally:
+            await conn.close()
+
+    print(f"{'id':>5}  {'name':<28} {'role':<9} {'scope':<14} {'created':<16} revoked")
+    for row in run_async(run):
+        revoked = f"{row['revoked_at']:%Y-%m-%d %H:%M}" if row["revoked_at"] else "-"
+        print(
+            f"{row['id']:>5}  {row['name']:<28} {row['role']:<9} {row['scope'] or 'all':<14} "
+            f"{row['created_at']:%Y-%m-%d %H:%M}  {revoked}"
+        )
+    return 0
+
+
+def cmd_token_revoke(args: argparse.Namespace) -> int:
+    async def run() -> int | None:
+        conn = await connect(database_url())
+        try:
+            revoked: int | None = await QUERIES["revoke-token"].value(conn, token_id=args.id)
+            return revoked
+        finally:
+            await conn.close()
+
+    if run_async(run) is None:
+        print(
+            f"dpt token revoke: token {args.id} tidak ada atau sudah dicabut / "
+            f"no such token, or revoked already",
+            file=sys.stderr,
+        )
+        return 1
+    print(f"token {args.id} revoked; every worker refuses it within DPT_DATASET_POLL_SECONDS")
+    return 0
+
+
 def hash_password(password: str) -> str:
     salt = secrets.token_bytes(16)
     digest = hashlib.scrypt(password.encode(), salt=salt, n=2**14, r=8, p=1)
@@ -86,6 +126,10 @@ def add_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) 
     token_add.add_argument("--role", required=True, choices=["helpdesk", "sms", "admin"])
     token_add.add_argument("--scope", default=None, help="region code the token is limited to")
     token_add.set_defaults(handler=cmd_token_add)
+    token.add_parser("list", help="list tokens (never their secrets)").set_defaults(handler=cmd_token_list)
+    token_revoke = token.add_parser("revoke", help="revoke a token by its id (see `dpt token list`)")
+    token_revoke.add_argument("id", type=int)
+    token_revoke.set_defaults(handler=cmd_token_revoke)
 
     operator = commands.add_parser("operator", help="help-desk accounts").add_subparsers(
         dest="action", required=True

@@ -8,6 +8,7 @@ from typing import Any
 from litestar import Request
 
 from service.access.gate import Caller
+from service.access.tokens import Principal
 from service.edge.services import services
 
 
@@ -19,6 +20,14 @@ async def settle_caller(request: Request[Any, Any, Any], *, public: bool = False
         peer=client[0] if client else "",
         forwarded_for=raw_header(request, b"x-forwarded-for"),
         authorization=None if public else raw_header(request, b"authorization"),
+    )
+
+
+async def settle_gateway(request: Request[Any, Any, Any], token: str | None) -> Principal:
+    """The SMS gateway a webhook call comes from, by its `sms` token: 401 without a valid one."""
+    client = request.scope.get("client")
+    return await services(request).gate.gateway(
+        token, peer=client[0] if client else "", forwarded_for=raw_header(request, b"x-forwarded-for")
     )
 
 

@@ -7,18 +7,26 @@ import logging
 from typing import Any
 
 from litestar import Request, Response
-from litestar.exceptions import HTTPException
+from litestar.exceptions import HTTPException, InternalServerException
 from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
 
-from service.errors import DomainError, error_body
+from service.errors import BadRequest, DomainError, error_body
 from service.protection.admission import ALWAYS_ADMITTED, MACHINE_PATHS
 
 log = logging.getLogger(__name__)
 PROGRAM_PATHS = (*MACHINE_PATHS, *ALWAYS_ADMITTED)
 
 
+def error_headers(error: DomainError) -> dict[str, str] | None:
+    """Retry-After on a 429 or 503, Allow on a 405."""
+    headers = dict(error.headers or {})
+    if error.retry_after:
+        headers["Retry-After"] = str(error.retry_after)
+    return headers or None
+
+
 def error_response(error: DomainError) -> Response[bytes]:
-    headers = {"Retry-After": str(error.retry_after)} if error.retry_after else None
+    headers = error_headers(error)
     return Response(
         error_body(error), status_code=error.status, media_type="application/json", headers=headers
     )
@@ -40,6 +48,14 @@ def as_domain_error(request: Request[Any, Any, Any], error: Exception) -> Domain
     403...) get a stable code; anything unexpected is a logged 500."""
     if isinstance(error, DomainError):
         return error
+    if isinstance(error, InternalServerException) and "disconnected" in str(error.detail):
+        # Litestar's word for a body the server could not read: the client left, or sent a
+        # chunked body the server refused (a chunk size of `zz`). Either way the request is bad.
+        return BadRequest(
+            "Isi permintaan tidak dapat dibaca.",
+            "The request body could not be read.",
+            code="body_unreadable",
+        )
     if isinstance(error, HTTPException):
         if error.status_code == 403 and "csrf" in str(error.detail).lower():
             domain = DomainError(
@@ -54,6 +70,7 @@ def as_domain_error(request: Request[Any, Any, Any], error: Exception) -> Domain
             )
             domain = DomainError(message, message_en, code=code)
         domain.status = error.status_code
+        domain.headers = {name.title(): value for name, value in (error.headers or {}).items()} or None
         return domain
     # Never the request body or the exception text: either may carry a NIK.
     log.error("internal error on %s %s: %s", request.method, request.url.path, type(error).__name__)

@@ -23,10 +23,8 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import hmac
-import ipaddress
 import math
-import time
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from typing import Any, NamedTuple
 
 import redis.asyncio as aioredis
@@ -35,22 +33,15 @@ from redis.exceptions import NoScriptError, RedisError
 from service.cache.batch import TickBatcher
 from service.cache.breaker import REDIS_ERRORS, RedisBreaker
 from service.errors import RateLimited
+from service.protection.addresses import Networks, bucket_address, client_address
+from service.protection.buckets import UNLIMITED, Limit, Limits, LocalBuckets
 from service.settings import Settings
-
-
-class Limit(NamedTuple):
-    per_minute: float  # sustained rate
-    burst: int  # how many may come at once
-
-    @property
-    def interval_ms(self) -> float:
-        return 60_000.0 / self.per_minute
 
 
 class Client(NamedTuple):
     """Who a limit applies to: `kind` picks the limits, `key` is a keyed hash of the identity."""
 
-    kind: str  # "address", "token" or "sms"
+    kind: str  # "address", "token", "sms", "gateway" or "token_lookup"
     key: str
 
 
@@ -77,112 +68,31 @@ redis.call('SET', KEYS[1], string.format('%.3f', new_tat), 'PX', math.ceil(new_t
 return 0
 """
 
-# KEYS[1] enumeration bucket, KEYS[2] the set of NIK fingerprints this client missed lately.
-# ARGV: enumeration interval ms, fingerprint, how long a fingerprint is remembered (ms).
-# A miss on a NIK already missed costs nothing; a new one moves the bucket on (even past full,
-# so that walking on keeps the client waiting longer).
+# KEYS[1] enumeration bucket, KEYS[2] the set of fingerprints this client missed lately (a NIK
+# not on the DPT, a name guessed). ARGV: enumeration interval ms, enumeration burst, fingerprint,
+# how long a fingerprint is remembered (ms). A miss already seen costs nothing. A new one is
+# charged before its answer is sent: it returns the milliseconds to wait (0: answer it), so ten
+# concurrent misses against a burst of three get three answers. A refused miss still moves the
+# bucket on (walking on keeps the client waiting longer) but is not remembered, so asking it
+# again later is charged again.
 _MISS = """
-if redis.call('SADD', KEYS[2], ARGV[2]) == 0 then return 0 end
-redis.call('PEXPIRE', KEYS[2], ARGV[3])
+if redis.call('SISMEMBER', KEYS[2], ARGV[3]) == 1 then return 0 end
 local now_parts = redis.call('TIME')
 local now = now_parts[1] * 1000 + now_parts[2] / 1000
+local interval = tonumber(ARGV[1])
 local tat = tonumber(redis.call('GET', KEYS[1]) or '0')
 if tat < now then tat = now end
-local new_tat = tat + tonumber(ARGV[1])
+local new_tat = tat + interval
 redis.call('SET', KEYS[1], string.format('%.3f', new_tat), 'PX', math.ceil(new_tat - now) + 1)
-return 1
+local allow_at = new_tat - interval * tonumber(ARGV[2])
+if allow_at > now then return math.ceil(allow_at - now) end
+redis.call('SADD', KEYS[2], ARGV[3])
+redis.call('PEXPIRE', KEYS[2], ARGV[4])
+return 0
 """
 
 
 _ADMIT_SHA = hashlib.sha1(_ADMIT.encode()).hexdigest()  # noqa: S324 - Redis names scripts by SHA-1
-
-
-class LocalBuckets:
-    """The same GCRA in one process, bounded in size: the fallback when Redis is unavailable."""
-
-    def __init__(self, max_keys: int = 100_000, clock: Callable[[], float] = time.monotonic):
-        self._tat: dict[str, float] = {}
-        self._seen: dict[str, dict[str, float]] = {}
-        self._max_keys = max_keys
-        self._clock = clock
-
-    def admit(self, request_key: str, request: Limit, enum_key: str, enum: Limit) -> float:
-        now = self._clock() * 1000
-        enum_wait = self._wait(enum_key, enum, now)
-        if enum_wait > 0:
-            return enum_wait
-        wait = self._wait(request_key, request, now)
-        if wait == 0:
-            self._set(request_key, max(self._tat.get(request_key, now), now) + request.interval_ms)
-        return wait
-
-    def miss(self, enum_key: str, enum: Limit, fingerprint: str, remember_ms: float) -> None:
-        now = self._clock() * 1000
-        if enum_key not in self._seen and len(self._seen) >= self._max_keys:
-            self._seen.clear()
-        seen = self._seen.setdefault(enum_key, {})
-        if seen.get(fingerprint, 0) > now:
-            return
-        seen[fingerprint] = now + remember_ms
-        self._set(enum_key, max(self._tat.get(enum_key, now), now) + enum.interval_ms)
-
-    def _wait(self, key: str, limit: Limit, now: float) -> float:
-        tat = max(self._tat.get(key, now), now)
-        allow_at = tat + limit.interval_ms - limit.interval_ms * limit.burst
-        return max(allow_at - now, 0.0)
-
-    def _set(self, key: str, tat: float) -> None:
-        if key not in self._tat and len(self._tat) >= self._max_keys:
-            del self._tat[next(iter(self._tat))]
-        self._tat[key] = tat
-
-
-class Networks:
-    """A set of CIDRs (`10.0.0.0/8,127.0.0.1/32`); an empty text matches nothing."""
-
-    CACHE_LIMIT = 10_000  # addresses; parsing one costs microseconds on every request
-
-    def __init__(self, cidrs: str):
-        parts = [part.strip() for part in cidrs.split(",")]
-        self._networks = [ipaddress.ip_network(part, strict=False) for part in parts if part]
-        self._known: dict[str, bool] = {}
-
-    def __contains__(self, address: str) -> bool:
-        if not self._networks:
-            return False
-        known = self._known.get(address)
-        if known is None:
-            known = self._match(address)
-            if len(self._known) >= self.CACHE_LIMIT:
-                self._known.clear()
-            self._known[address] = known
-        return known
-
-    def _match(self, address: str) -> bool:
-        try:
-            ip = ipaddress.ip_address(address)
-        except ValueError:
-            return False
-        return any(ip in network for network in self._networks)
-
-
-def client_address(peer: str, forwarded_for: str | None, trusted_proxies: Networks) -> str:
-    """The client's address: the peer, unless the peer is a trusted proxy; then the nearest
-    address in X-Forwarded-For that is not itself a trusted proxy (the rest can be forged)."""
-    address = peer
-    if forwarded_for and peer in trusted_proxies:
-        for hop in reversed([part.strip() for part in forwarded_for.split(",")]):
-            address = hop
-            if hop not in trusted_proxies:
-                break
-    return address
-
-
-class Limits(NamedTuple):
-    """The limits of one kind of client: requests, and distinct unregistered NIKs."""
-
-    requests: Limit
-    misses: Limit
 
 
 class RateLimiter:
@@ -230,6 +140,16 @@ class RateLimiter:
                 Limit(settings.rate_sms_per_minute, settings.rate_sms_burst),
                 Limit(settings.misses_sms_per_hour / 60, settings.misses_sms_burst),
             ),
+            # An SMS gateway's token: its phones' requests are limited per phone; its misses
+            # together have a budget of their own, so 200 phones cannot walk 200 NIKs.
+            "gateway": Limits(
+                UNLIMITED, Limit(settings.misses_gateway_per_hour / 60, settings.misses_gateway_burst)
+            ),
+            # Tokens a worker does not know yet (new, wrong or made up), looked up in PostgreSQL:
+            # charged to the address before the look-up, so a flood of made-up tokens is not free.
+            "token_lookup": Limits(
+                Limit(settings.rate_token_lookups_per_minute, settings.rate_token_lookups_burst), UNLIMITED
+            ),
         }
         return cls(
             redis,
@@ -247,7 +167,14 @@ class RateLimiter:
             return None
         if token_id is not None:
             return self.client("token", str(token_id))
-        return self.client("address", _bucket_address(address))
+        return self.client("address", bucket_address(address))
+
+    def token_lookups(self, peer: str, forwarded_for: str | None) -> Client | None:
+        """The bucket of token look-ups from a request's address; None when exempt."""
+        address = client_address(peer, forwarded_for, self.trusted_proxies)
+        if address in self.exempt:
+            return None
+        return self.client("token_lookup", bucket_address(address))
 
     def client(self, kind: str, identity: str) -> Client:
         digest = hmac.new(self._secret, f"{kind}:{identity}".encode(), hashlib.sha256).hexdigest()[:24]
@@ -257,16 +184,22 @@ class RateLimiter:
         """Charge one request to `client`; RateLimited (429) when over a limit."""
         wait_ms = await self._wait(client)
         if wait_ms > 0:
-            self.limited += 1
-            raise RateLimited(
-                "Terlalu banyak permintaan. Silakan coba lagi nanti.",
-                "Too many requests. Please try again later.",
-                retry_after=max(1, math.ceil(wait_ms / 1000)),
-            )
+            raise self._refusal(wait_ms)
 
-    def missed(self, client: Client, nik_hash: bytes) -> None:
-        """Record (in the background) that `client` asked about an unregistered NIK."""
-        self._batcher.spawn(self._record_miss(client, nik_hash[:8].hex()))
+    async def charge_miss(self, client: Client, fingerprint: bytes) -> None:
+        """Charge a miss (a NIK not on the DPT, a distinct name guessed) to `client` before its
+        answer is sent; RateLimited (429) when the miss is over its budget."""
+        wait_ms = await self._miss_wait(client, fingerprint[:8].hex())
+        if wait_ms > 0:
+            raise self._refusal(wait_ms)
+
+    def _refusal(self, wait_ms: float) -> RateLimited:
+        self.limited += 1
+        return RateLimited(
+            "Terlalu banyak permintaan. Silakan coba lagi nanti.",
+            "Too many requests. Please try again later.",
+            retry_after=max(1, math.ceil(wait_ms / 1000)),
+        )
 
     # -- Redis, batched per event-loop tick, or the local fallback --------------------------
     def _keys(self, client: Client) -> tuple[str, str, str]:
@@ -319,30 +252,20 @@ class RateLimiter:
                     await redis.script_load(_MISS)
         raise AssertionError("unreachable")
 
-    async def _record_miss(self, client: Client, fingerprint: str) -> None:
+    async def _miss_wait(self, client: Client, fingerprint: str) -> float:
         limits = self.limits[client.kind]
         _, enum_key, seen_key = self._keys(client)
         if self.redis is not None and self.breaker.closed:
             try:
-                await self.redis.eval(
-                    _MISS, 2, enum_key, seen_key, limits.misses.interval_ms, fingerprint, self._remember_ms
-                )
+                wait: int = await self.redis.eval(
+                    _MISS, 2, enum_key, seen_key,
+                    limits.misses.interval_ms, limits.misses.burst, fingerprint, self._remember_ms,
+                )  # fmt: skip
             except REDIS_ERRORS as error:
                 self.breaker.failed(error)
             else:
-                return
-        self.local.miss(enum_key, limits.misses, fingerprint, self._remember_ms)
+                return float(wait)
+        return self.local.miss(enum_key, limits.misses, fingerprint, self._remember_ms)
 
     async def drain(self) -> None:
         await self._batcher.drain()
-
-
-def _bucket_address(address: str) -> str:
-    """The address a limit is kept for: an IPv6 address counts by its /64, because a phone on an
-    Indonesian mobile network gets a whole /64 and could otherwise rotate addresses freely."""
-    if ":" not in address:
-        return address
-    try:
-        return str(ipaddress.IPv6Network((address, 64), strict=False))
-    except ValueError:
-        return address

@@ -14,7 +14,7 @@ from service.errors import InvalidNik, RateLimited, Unavailable
 from service.nik.lookup import NikLookup
 from service.nik.parse import parse_nik
 from service.schemas import NikAnswer
-from service.sms.grammar import parse_sms
+from service.sms.grammar import SmsCommand, parse_sms
 from service.sms.replies import (
     help_reply,
     invalid_nik_reply,
@@ -34,23 +34,25 @@ class SmsDesk:
         self.lookup = lookup
         self.gate = gate
 
-    async def reply(self, sender: str, text: str) -> str:
+    async def reply(self, sender: str, text: str, gateway: str) -> str:
+        """The reply to `text` from `sender`, which came through `gateway` (whose misses share a
+        budget): always a text, whatever went wrong."""
         command = parse_sms(text)
-        language = command.language
         try:
-            caller = await self.gate.admit_phone(sender)
+            return await self._answer(command, sender, gateway)
         except RateLimited as limited:
-            return rate_limited_reply(limited.retry_after or 60, language)
-        if command.kind == "help" or command.nik_text is None:
-            return help_reply(language)
-        try:
-            nik = parse_nik(command.nik_text)
-            answer = await self.lookup.answer(nik)
+            return rate_limited_reply(limited.retry_after or 60, command.language)
         except InvalidNik as invalid:
-            return invalid_nik_reply(invalid.code, language)
+            return invalid_nik_reply(invalid.code, command.language)
         except Unavailable:
-            return unavailable_reply(language)
-        self.gate.settle(caller, answer)
+            return unavailable_reply(command.language)
+
+    async def _answer(self, command: SmsCommand, sender: str, gateway: str) -> str:
+        caller = await self.gate.admit_phone(sender, gateway)
+        if command.kind == "help" or command.nik_text is None:
+            return help_reply(command.language)
+        answer = await self.lookup.answer(parse_nik(command.nik_text))
+        await self.gate.settle(caller, answer)
         if not answer.registered:
-            return not_registered_reply(language)
-        return registered_reply(_decode_answer(answer.body), language)
+            return not_registered_reply(command.language)
+        return registered_reply(_decode_answer(answer.body), command.language)

@@ -22,6 +22,7 @@ from litestar.openapi.datastructures import ResponseSpec
 from service.access.gate import gateway_refused
 from service.access.tokens import bearer_token
 from service.edge.body import decode_body
+from service.edge.caller import settle_gateway
 from service.edge.openapi import operation_with_body
 from service.edge.services import services
 from service.errors import InvalidInput
@@ -51,17 +52,23 @@ def _sender(sender: str | None) -> str:
     return sender.strip()
 
 
+# What gateways send SMS text in (Kannel posts UCS-2 messages as UTF-16BE). Any other charset,
+# and any name Python would treat as a codec but that is not a text encoding (idna, punycode,
+# undefined, rot13...), is read as UTF-8: a codec chosen by the caller must never raise.
+_SMS_CHARSETS = frozenset(
+    {"utf-8", "utf8", "utf-16", "utf-16be", "utf-16le", "ucs-2", "iso-8859-1", "latin-1", "latin1",
+     "us-ascii", "ascii", "windows-1252", "cp1252"}
+)  # fmt: skip
+
+
 def _decode_text(body: bytes, content_type: str) -> str:
-    """The SMS text in the charset the gateway names (Kannel posts UCS-2 messages as UTF-16BE)."""
+    """The SMS text in the charset the gateway names, else UTF-8; undecodable bytes become U+FFFD."""
     charset = "utf-8"
     for part in content_type.split(";")[1:]:
         name, _, value = part.strip().partition("=")
-        if name.lower() == "charset" and value:
-            charset = value.strip('"')
-    try:
-        return body.decode(charset, errors="replace")
-    except LookupError:
-        return body.decode("utf-8", errors="replace")
+        if name.strip().lower() == "charset" and value.strip().strip('"').lower() in _SMS_CHARSETS:
+            charset = value.strip().strip('"').lower()
+    return body.decode("utf-16-be" if charset == "ucs-2" else charset, errors="replace")
 
 
 def _plain(text: str) -> Response[str]:
@@ -80,9 +87,11 @@ def _plain(text: str) -> Response[str]:
     request_max_body_size=MAX_SMS_BODY,
 )
 async def kannel_post(request: Request[Any, Any, Any]) -> Response[str]:
-    await services(request).gate.gateway(request.query_params.get("token"))
+    gateway = await settle_gateway(request, request.query_params.get("token"))
     text = _decode_text(await request.body(), request.headers.get("content-type", ""))
-    return _plain(await _desk(request).reply(_sender(request.headers.get("x-kannel-from")), text))
+    return _plain(
+        await _desk(request).reply(_sender(request.headers.get("x-kannel-from")), text, str(gateway.token_id))
+    )
 
 
 @get(
@@ -93,8 +102,10 @@ async def kannel_post(request: Request[Any, Any, Any]) -> Response[str]:
 )
 async def kannel_get(request: Request[Any, Any, Any]) -> Response[str]:
     query = request.query_params
-    await services(request).gate.gateway(query.get("token"))
-    return _plain(await _desk(request).reply(_sender(query.get("from")), query.get("text", "")))
+    gateway = await settle_gateway(request, query.get("token"))
+    return _plain(
+        await _desk(request).reply(_sender(query.get("from")), query.get("text", ""), str(gateway.token_id))
+    )
 
 
 @post(
@@ -107,9 +118,11 @@ async def kannel_get(request: Request[Any, Any, Any]) -> Response[str]:
     request_max_body_size=MAX_SMS_BODY,
 )
 async def inbound(request: Request[Any, Any, Any]) -> SmsReply:
-    await services(request).gate.gateway(bearer_token(request.headers.get("authorization")))
+    gateway = await settle_gateway(request, bearer_token(request.headers.get("authorization")))
     message = decode_body(_decode_inbound, await request.body(), MAX_SMS_BODY)
-    return SmsReply(reply=await _desk(request).reply(_sender(message.sender), message.text))
+    return SmsReply(
+        reply=await _desk(request).reply(_sender(message.sender), message.text, str(gateway.token_id))
+    )
 
 
 def twilio_signature(auth_token: str, url: str, params: list[tuple[str, str]]) -> str:
@@ -135,6 +148,6 @@ async def twilio(request: Request[Any, Any, Any]) -> Response[str]:
     if not expected or not hmac.compare_digest(given.encode(), expected.encode()):
         raise gateway_refused()
     fields = dict(params)
-    reply = await _desk(request).reply(_sender(fields.get("From")), fields.get("Body", ""))
+    reply = await _desk(request).reply(_sender(fields.get("From")), fields.get("Body", ""), "twilio")
     twiml = f'<?xml version="1.0" encoding="UTF-8"?><Response><Message>{escape(reply)}</Message></Response>'
     return Response(twiml, media_type="application/xml")

@@ -26,6 +26,7 @@ from litestar.params import FromPath
 from litestar.response import Redirect, Template
 
 from service.edge.caller import settle_caller
+from service.edge.errors import error_headers
 from service.edge.services import services
 from service.errors import DomainError, InvalidInput, RateLimited, Unavailable
 from service.language import LANGUAGES, Language
@@ -191,7 +192,7 @@ def error_page(request: Request[Any, Any, Any], error: DomainError) -> Template:
     """Any error a person meets, as a page in their language: too many requests and overload say
     when to try again; a refused form, a missing page or a fault say what happened."""
     texts = TEXTS[_language(request)]
-    headers = {"Retry-After": str(error.retry_after)} if error.retry_after else None
+    headers = error_headers(error)
     if isinstance(error, RateLimited):
         minutes = max(1, -(-int(error.retry_after or 60) // 60))
         heading, text = texts["limited_heading"], texts["limited_help"].format(minutes=minutes)
@@ -221,7 +222,7 @@ async def check(request: Request[Any, Any, Any]) -> Template | Redirect:
     except InvalidInput as invalid:
         message = invalid.message if _language(request) == "id" else invalid.message_en
         return await _form_page(request, values={"nik": typed}, errors={"nik": message}, status=422)
-    found.gate.settle(caller, answer)
+    await found.gate.settle(caller, answer)
     return _redirect_with(request, "/hasil", StoredResult(nik=_decode_answer(answer.body)))
 
 
@@ -238,10 +239,10 @@ async def search(request: Request[Any, Any, Any]) -> Template | Redirect:
     form = await request.form()
     values = {key: str(form.get(key, ""))[:200] for key in ("name", "birth_date", "region", "kabkota")}
     found = services(request)
-    await settle_caller(request, public=True)
+    caller = await settle_caller(request, public=True)
     try:
         region = values["region"] or values["kabkota"]
-        results = await found.finder.find(values["name"], region, values["birth_date"] or None, None)
+        results = await found.finder.find(values["name"], region, values["birth_date"] or None, caller)
     except InvalidInput as invalid:
         message = invalid.message if _language(request) == "id" else invalid.message_en
         field = invalid.field if invalid.field in ("name", "birth_date") else "region"

@@ -6,6 +6,7 @@ import asyncpg
 import pytest
 from litestar.testing import AsyncTestClient
 
+from service.names.masking import mask_name
 from tests.support.factories import DatasetFiles, bearer, make_token
 
 pytestmark = pytest.mark.usefixtures("published")
@@ -23,7 +24,7 @@ async def test_public_search_needs_birth_date_and_masks_names(
     assert 1 <= len(results) <= 5
     best = results[0]
     assert best["name"] != person.name and best["name"][0] == person.name[0]
-    assert best["confident"] is True and best["score"] == 100
+    assert best["confident"] is True and "score" not in best  # a public score would refine a guess
     assert best["region"]["kelurahan"]["code"] == person.kelurahan
     assert best["tps"]["number"] == person.tps
     missing = await client.post("/api/v1/search", json={"name": person.name, "region": "18.72"})
@@ -35,11 +36,28 @@ async def test_public_search_for_someone_absent_finds_no_confident_answer(
     client: AsyncTestClient,
     small_dataset: DatasetFiles,  # type: ignore[type-arg]
 ) -> None:
+    # MUHAMMAD RIDWAN SYAH is not on the DPT; MUHAMMAD RIDWAN, born the same day, is. He is a
+    # candidate, but SYAH is none of his words: the search must not say "this is you".
     person = small_dataset.people[4]
+    assert person.name == "MUHAMMAD RIDWAN"
+    query = {"name": "MUHAMMAD RIDWAN SYAH", "birth_date": person.birth_date.isoformat(), "region": "18.72"}
+    response = await client.post("/api/v1/search", json=query)
+    assert response.status_code == 200
+    results = response.json()["results"]
+    found = [(result["name"], result["region"]["kelurahan"]["code"]) for result in results]
+    assert found == [(mask_name(person.name), person.kelurahan)]  # the neighbour is a candidate
+    assert [result["confident"] for result in results] == [False]
+
+
+async def test_public_search_for_a_wholly_different_name_shows_no_one(
+    client: AsyncTestClient,
+    small_dataset: DatasetFiles,  # type: ignore[type-arg]
+) -> None:
+    person = small_dataset.people[4]  # the only voter born that day
     query = {"name": "WAHYU HIDAYAT", "birth_date": person.birth_date.isoformat(), "region": "18.72"}
     response = await client.post("/api/v1/search", json=query)
     assert response.status_code == 200
-    assert not any(result["confident"] for result in response.json()["results"])
+    assert response.json()["results"] == []
 
 
 async def test_helpdesk_search_without_birth_date_shows_full_names_and_is_audited(

@@ -19,8 +19,10 @@ from service.cache.breaker import RedisBreaker
 from service.edge.caller import raw_header
 from service.errors import RateLimited, Unauthorized
 from service.importer import ImportSummary
+from service.protection.addresses import Networks, client_address
 from service.protection.admission import Admission
-from service.protection.ratelimit import Limit, Limits, Networks, RateLimiter, client_address
+from service.protection.buckets import Limit, Limits
+from service.protection.ratelimit import RateLimiter
 from service.settings import Settings
 from service.store import Store
 from tests.support.factories import DatasetFiles, absent_niks, bearer, make_token
