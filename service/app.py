@@ -38,7 +38,7 @@ from service.protection.ratelimit import RateLimiter
 from service.search.engine import NameSearch
 from service.search.finder import NameFinder
 from service.settings import Settings, load_settings
-from service.sms.routes import inbound, kannel_get, kannel_post, twilio
+from service.sms.routes import inbound, kannel, twilio
 from service.store import Store
 from service.voters.published import Published
 from service.voters.regions import Regions
@@ -147,8 +147,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             live,
             ready,
             metrics,
-            kannel_post,
-            kannel_get,
+            kannel,
             inbound,
             twilio,
             resident_pages([csrf, compress]),

@@ -6,16 +6,22 @@ from typing import Any
 
 import msgspec
 from litestar import Request, Response, post
-from litestar.openapi.datastructures import ResponseSpec
 
 from service.edge.body import decode_body
 from service.edge.caller import settle_caller
-from service.edge.openapi import operation_with_body
+from service.edge.openapi import error_responses, operation_with_body, text
 from service.edge.services import services
 from service.nik.parse import parse_nik
-from service.schemas import ErrorBody, NikAnswer, NikRequest
+from service.schemas import NikAnswer, NikRequest
 
 _decode_nik_request = msgspec.json.Decoder(NikRequest)
+
+
+# What the handler accepts: 16 digits, with the separators people type between them (spaces,
+# dots, dashes, slashes; full-width forms too). Whether those digits can be a NIK (region, birth
+# date, serial) is checked by the handler, and answered 422 with its code.
+_SEPARATOR = r"[\s.\-/_\u2010-\u2015\uff0e\uff0f\uff3f\uff0d]"
+NIK_PATTERN = rf"^{_SEPARATOR}*(?:[0-9\uff10-\uff19]{_SEPARATOR}*){{16}}$"
 
 
 @post(
@@ -27,13 +33,11 @@ _decode_nik_request = msgspec.json.Decoder(NikRequest)
         "(nik_length, nik_not_digits, nik_region, nik_birth_date, nik_serial, nik_pattern) or a "
         "malformed body (invalid_json, body_type, field_missing, field_type, field_unknown, body_too_large)."
     ),
-    responses={
-        422: ResponseSpec(data_container=ErrorBody, description="Malformed NIK or body"),
-        429: ResponseSpec(data_container=ErrorBody, description="Too many requests; see Retry-After"),
-        503: ResponseSpec(data_container=ErrorBody, description="Overloaded or no database; see Retry-After"),
-    },
+    responses=error_responses(400, 401, 413, 422, 429, 503),
     operation_class=operation_with_body(
-        NikRequest, "The NIK: 16 digits; spaces, dots and dashes are ignored"
+        "The NIK: 16 digits; spaces, dots and dashes are ignored",
+        {"nik": text(pattern=NIK_PATTERN)},
+        required=("nik",),
     ),
     request_max_body_size=1 << 20,
 )

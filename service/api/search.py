@@ -7,13 +7,15 @@ from typing import Any
 
 import msgspec
 from litestar import Request, Response, post
-from litestar.openapi.datastructures import ResponseSpec
+from litestar.openapi.spec import Schema
+from litestar.openapi.spec.enums import OpenAPIType
 
 from service.edge.body import decode_body
 from service.edge.caller import settle_caller
-from service.edge.openapi import operation_with_body
+from service.edge.openapi import date, error_responses, operation_with_body, text
 from service.edge.services import services
-from service.schemas import ErrorBody, SearchAnswer, SearchRequest
+from service.schemas import SearchAnswer, SearchRequest
+from service.search.query import MAX_NAME_LENGTH, REGION_PATTERN
 
 _decode_search_request = msgspec.json.Decoder(SearchRequest)
 _encode = msgspec.json.Encoder().encode
@@ -30,13 +32,16 @@ _encode = msgspec.json.Encoder().encode
         "name_has_digits, name_only_titles, name_too_long, birth_date_invalid, birth_date_future, "
         "birth_date_required, region_invalid, region_too_broad, region_unknown."
     ),
-    responses={
-        401: ResponseSpec(data_container=ErrorBody, description="Bad or revoked token"),
-        403: ResponseSpec(data_container=ErrorBody, description="Region outside the token's scope"),
-        429: ResponseSpec(data_container=ErrorBody, description="Too many requests; see Retry-After"),
-        422: ResponseSpec(data_container=ErrorBody, description="Malformed request"),
-    },
-    operation_class=operation_with_body(SearchRequest, "name, region (Kemendagri code), birth_date"),
+    responses=error_responses(400, 401, 403, 413, 422, 429, 503),
+    operation_class=operation_with_body(
+        "name, region (a Kemendagri code: kab/kota, kecamatan or kelurahan), birth_date (YYYY-MM-DD)",
+        {
+            "name": text(min_length=1, max_length=MAX_NAME_LENGTH, pattern=r"^[^0-9]*$"),
+            "region": text(pattern=REGION_PATTERN),
+            "birth_date": Schema(one_of=[date(), Schema(type=OpenAPIType.NULL)]),
+        },
+        required=("name", "region"),
+    ),
     request_max_body_size=1 << 20,
 )
 async def search_names(request: Request[Any, Any, Any]) -> Response[SearchAnswer]:

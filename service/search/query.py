@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import unicodedata
 
 import msgspec
 
@@ -19,15 +20,18 @@ class SearchQuery(msgspec.Struct, frozen=True):
     birth_date: dt.date | None
 
 
+def _not_in_names(ch: str) -> bool:
+    """A control character (the whitespace ones aside: they are collapsed) or a lone surrogate."""
+    category = unicodedata.category(ch)
+    return category == "Cs" or (category == "Cc" and not ch.isspace())
+
+
 def _invalid(code: str, field: str, message: str, message_en: str) -> InvalidInput:
     return InvalidInput(message, message_en, code=code, field=field)
 
 
 def parse_search(name: str, region: str, birth_date: str | None, *, today: dt.date) -> SearchQuery:
     """Check what was typed; region existence is checked against the store by `NameSearch.region`."""
-    name = " ".join(name.split())
-    if not name:
-        raise _invalid("name_missing", "name", "Nama wajib diisi.", "A name is required.")
     if len(name) > MAX_NAME_LENGTH:
         raise _invalid(
             "name_too_long",
@@ -35,6 +39,18 @@ def parse_search(name: str, region: str, birth_date: str | None, *, today: dt.da
             f"Nama terlalu panjang (maksimal {MAX_NAME_LENGTH} karakter).",
             f"The name is too long (at most {MAX_NAME_LENGTH} characters).",
         )
+    if any(_not_in_names(ch) for ch in name):
+        # Control characters (NUL among them) and lone surrogates are in no name, and PostgreSQL
+        # cannot store them: refused here, never an error deeper down.
+        raise _invalid(
+            "name_invalid_characters",
+            "name",
+            "Nama berisi karakter yang tidak sah.",
+            "The name holds characters that are in no name.",
+        )
+    name = " ".join(name.split())
+    if not name:
+        raise _invalid("name_missing", "name", "Nama wajib diisi.", "A name is required.")
     if any(ch.isdigit() for ch in name):
         # Names hold no digits; refusing them also keeps a NIK typed into the wrong field out of
         # the search path and the audit log.
@@ -52,16 +68,19 @@ def parse_search(name: str, region: str, birth_date: str | None, *, today: dt.da
             "The name holds only titles; type the name itself.",
         )
     born = None
-    if birth_date is not None and birth_date.strip():
+    if birth_date is not None:
         try:
-            born = dt.date.fromisoformat(birth_date.strip())
+            # fromisoformat alone would also take 20240101 and 2024-W01-1.
+            born = dt.date.fromisoformat(birth_date) if _DATE.fullmatch(birth_date) else None
         except ValueError:
+            born = None
+        if born is None:
             raise _invalid(
                 "birth_date_invalid",
                 "birth_date",
                 "Tanggal lahir harus berformat TTTT-BB-HH.",
                 "The birth date must be YYYY-MM-DD.",
-            ) from None
+            )
         if born > today:
             raise _invalid(
                 "birth_date_future",
@@ -69,8 +88,8 @@ def parse_search(name: str, region: str, birth_date: str | None, *, today: dt.da
                 "Tanggal lahir tidak boleh di masa depan.",
                 "The birth date cannot be in the future.",
             )
-    code = region.strip()
-    if code.isdigit() and len(code) in (4, 6, 10):
+    code = region
+    if _DIGITS_ONLY.fullmatch(code):
         code = ".".join(part for part in (code[0:2], code[2:4], code[4:6], code[6:10]) if part)
     if not _REGION.fullmatch(code):
         raise _invalid(
@@ -89,4 +108,9 @@ def parse_search(name: str, region: str, birth_date: str | None, *, today: dt.da
     return SearchQuery(name=name, region=code, birth_date=born)
 
 
-_REGION = re.compile(r"\d{2}(\.\d{2}(\.\d{2}(\.\d{4})?)?)?")
+# What a search's region may be: a kab/kota, kecamatan or kelurahan, dotted or as bare digits (a
+# province alone is refused as too broad: region_too_broad, not region_invalid).
+REGION_PATTERN = r"^(?:[0-9]{2}\.[0-9]{2}(?:\.[0-9]{2}(?:\.[0-9]{4})?)?|[0-9]{4}|[0-9]{6}|[0-9]{10})$"
+_REGION = re.compile(r"[0-9]{2}(\.[0-9]{2}(\.[0-9]{2}(\.[0-9]{4})?)?)?")
+_DIGITS_ONLY = re.compile(r"[0-9]{4}|[0-9]{6}|[0-9]{10}")
+_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")

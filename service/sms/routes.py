@@ -11,27 +11,27 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
-from typing import Any
+from typing import Annotated, Any
 from urllib.parse import parse_qsl
 from xml.sax.saxutils import escape
 
 import msgspec
-from litestar import Request, Response, get, post
-from litestar.openapi.datastructures import ResponseSpec
+from litestar import Request, Response, post, route
+from litestar.enums import HttpMethod
+from litestar.params import HeaderParameter, QueryParameter
 
 from service.access.gate import gateway_refused
 from service.access.tokens import bearer_token
 from service.edge.body import decode_body
 from service.edge.caller import settle_gateway
-from service.edge.openapi import operation_with_body
+from service.edge.openapi import error_responses, operation_with_body, text
 from service.edge.services import services
 from service.errors import InvalidInput
-from service.schemas import ErrorBody, SmsInbound, SmsReply
+from service.schemas import SmsInbound, SmsReply
 from service.sms.desk import SmsDesk
 
 MAX_SMS_BODY = 4096  # a concatenated SMS is at most a few hundred characters
 _decode_inbound = msgspec.json.Decoder(SmsInbound)
-_AUTH_RESPONSES = {401: ResponseSpec(data_container=ErrorBody, description="Missing or invalid token")}
 
 
 def _desk(request: Request[Any, Any, Any]) -> SmsDesk:
@@ -75,45 +75,47 @@ def _plain(text: str) -> Response[str]:
     return Response(text, media_type="text/plain")  # Litestar adds "; charset=utf-8"
 
 
-@post(
+@route(
     "/sms/kannel",
-    summary="Kannel sms-service, post-url mode (recommended)",
+    http_method=[HttpMethod.POST, HttpMethod.GET],
+    summary="Kannel sms-service: post-url mode (recommended) or get-url mode",
     description=(
-        "post-url = http://HOST/sms/kannel?token=T with send-sender = true: the SMS text is the body, "
-        "the sender is X-Kannel-From. The reply (text/plain) is the SMS to send back."
+        "POST: post-url = http://HOST/sms/kannel?token=T with send-sender = true: the SMS text is the "
+        "body, the sender is X-Kannel-From. GET, for gateways that can only GET: "
+        "get-url = http://HOST/sms/kannel?token=T&from=%p&text=%a. The reply (text/plain) is the SMS "
+        "to send back; a limit, a malformed NIK or an outage is explained in the reply itself."
     ),
-    responses=_AUTH_RESPONSES,
+    responses=error_responses(400, 401, 413, 422, 503),
     status_code=200,
     request_max_body_size=MAX_SMS_BODY,
 )
-async def kannel_post(request: Request[Any, Any, Any]) -> Response[str]:
-    gateway = await settle_gateway(request, request.query_params.get("token"))
-    text = _decode_text(await request.body(), request.headers.get("content-type", ""))
-    return _plain(
-        await _desk(request).reply(_sender(request.headers.get("x-kannel-from")), text, str(gateway.token_id))
-    )
-
-
-@get(
-    "/sms/kannel",
-    summary="Kannel sms-service, get-url mode (for gateways that can only GET)",
-    description="get-url = http://HOST/sms/kannel?token=T&from=%p&text=%a. Prefer the POST mode.",
-    responses=_AUTH_RESPONSES,
-)
-async def kannel_get(request: Request[Any, Any, Any]) -> Response[str]:
-    query = request.query_params
-    gateway = await settle_gateway(request, query.get("token"))
-    return _plain(
-        await _desk(request).reply(_sender(query.get("from")), query.get("text", ""), str(gateway.token_id))
-    )
+async def kannel(
+    request: Request[Any, Any, Any],
+    token: Annotated[str | None, QueryParameter(name="token", description="The gateway's sms token")] = None,
+    sender: Annotated[str | None, QueryParameter(name="from", description="GET: the sender (%p)")] = None,
+    message: Annotated[str | None, QueryParameter(name="text", description="GET: the SMS text (%a)")] = None,
+    kannel_from: Annotated[
+        str | None, HeaderParameter(name="x-kannel-from", description="POST: the sender (send-sender)")
+    ] = None,
+) -> Response[str]:
+    gateway = await settle_gateway(request, token)
+    if request.method == HttpMethod.POST:
+        sender = kannel_from
+        message = _decode_text(await request.body(), request.headers.get("content-type", ""))
+    reply = await _desk(request).reply(_sender(sender), message or "", str(gateway.token_id))
+    return _plain(reply)
 
 
 @post(
     "/sms/inbound",
     summary="Any SMS gateway that can send JSON",
     description='{"from": "+62812...", "text": "DPT 1872..."} with Authorization: Bearer <sms token>.',
-    responses={**_AUTH_RESPONSES, 422: ResponseSpec(data_container=ErrorBody, description="Malformed body")},
-    operation_class=operation_with_body(SmsInbound, "The sender and the SMS text"),
+    responses=error_responses(400, 401, 413, 422, 503),
+    operation_class=operation_with_body(
+        "The sender and the SMS text",
+        {"from": text(min_length=1, pattern=r"\S"), "text": text()},
+        required=("from", "text"),
+    ),
     status_code=200,
     request_max_body_size=MAX_SMS_BODY,
 )
@@ -135,7 +137,7 @@ def twilio_signature(auth_token: str, url: str, params: list[tuple[str, str]]) -
 @post(
     "/sms/twilio",
     summary="Twilio messaging webhook (X-Twilio-Signature checked), TwiML reply",
-    responses=_AUTH_RESPONSES,
+    responses=error_responses(400, 401, 413, 422, 503),
     status_code=200,
     request_max_body_size=MAX_SMS_BODY * 4,
 )
