@@ -17,8 +17,10 @@ import os
 import secrets
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
+from typing import Any
 
 import asyncpg
+import msgspec
 import pytest
 import redis.asyncio as aioredis
 from hypothesis import settings as hypothesis_settings
@@ -203,7 +205,14 @@ async def published(
     )
 
 
+@contextlib.asynccontextmanager
+async def client_with(settings: Settings, **changes: Any) -> AsyncIterator[AsyncTestClient]:  # type: ignore[type-arg]
+    """An in-process client of the app with some settings changed (stricter limits, a Twilio token)."""
+    async with AsyncTestClient(app=create_app(msgspec.structs.replace(settings, **changes))) as test_client:
+        yield test_client
+
+
 @pytest.fixture
 async def client(settings: Settings, published: ImportSummary) -> AsyncIterator[AsyncTestClient]:  # type: ignore[type-arg]
-    async with AsyncTestClient(app=create_app(settings)) as test_client:
+    async with client_with(settings) as test_client:
         yield test_client

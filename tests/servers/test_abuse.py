@@ -12,17 +12,16 @@ from collections.abc import AsyncIterator
 from pathlib import Path
 
 import asyncpg
-import msgspec
 import pytest
 from litestar.testing import AsyncTestClient
 
-from service.app import create_app
 from service.cache.breaker import RedisBreaker
 from service.importer import ImportSummary
 from service.protection.addresses import Networks
 from service.protection.buckets import Limit, Limits
 from service.protection.ratelimit import RateLimiter
 from service.settings import Settings
+from tests.conftest import client_with
 from tests.support.factories import DatasetFiles, absent_niks, bearer, make_token
 from tests.support.serving import dpt_serve
 
@@ -32,7 +31,7 @@ Client = AsyncTestClient  # type: ignore[type-arg]
 @pytest.fixture
 async def guarded(settings: Settings, published: ImportSummary) -> AsyncIterator[Client]:
     """The production defaults for misses, gateways and token look-ups (the suite's are far higher)."""
-    strict = msgspec.structs.replace(
+    async with client_with(
         settings,
         misses_address_per_hour=20.0,
         misses_address_burst=10,
@@ -40,8 +39,7 @@ async def guarded(settings: Settings, published: ImportSummary) -> AsyncIterator
         misses_gateway_burst=10,
         rate_token_lookups_per_minute=30.0,
         rate_token_lookups_burst=10,
-    )
-    async with AsyncTestClient(app=create_app(strict)) as client:
+    ) as client:
         yield client
 
 

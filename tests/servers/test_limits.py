@@ -7,14 +7,12 @@ from collections.abc import AsyncIterator
 from types import SimpleNamespace
 
 import asyncpg
-import msgspec
 import pytest
 import redis.asyncio as aioredis
 from litestar.testing import AsyncTestClient
 
 from service.access import tokens as access_module
 from service.access.tokens import Tokens
-from service.app import create_app
 from service.cache.breaker import RedisBreaker
 from service.edge.caller import raw_header
 from service.errors import RateLimited, Unauthorized
@@ -25,13 +23,14 @@ from service.protection.buckets import Limit, Limits
 from service.protection.ratelimit import RateLimiter
 from service.settings import Settings
 from service.store import Store
+from tests.conftest import client_with
 from tests.support.factories import DatasetFiles, absent_niks, bearer, make_token
 
 
 @pytest.fixture
 async def strict_client(settings: Settings, published: ImportSummary) -> AsyncIterator[AsyncTestClient]:  # type: ignore[type-arg]
     """Low limits: 5 requests at once per address, 3 distinct unregistered NIKs."""
-    strict = msgspec.structs.replace(
+    async with client_with(
         settings,
         rate_address_per_minute=60.0,
         rate_address_burst=5,
@@ -39,8 +38,7 @@ async def strict_client(settings: Settings, published: ImportSummary) -> AsyncIt
         misses_address_burst=3,
         misses_token_per_hour=600.0,
         misses_token_burst=50,
-    )
-    async with AsyncTestClient(app=create_app(strict)) as test_client:
+    ) as test_client:
         yield test_client
 
 

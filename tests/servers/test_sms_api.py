@@ -9,16 +9,15 @@ from collections.abc import AsyncIterator
 from urllib.parse import urlencode
 
 import asyncpg
-import msgspec
 import pytest
 from litestar import Litestar
 from litestar.testing import AsyncTestClient
 
-from service.app import create_app
 from service.importer import ImportSummary
 from service.settings import Settings
 from service.sms.replies import fits_one_sms
 from service.sms.routes import twilio_signature
+from tests.conftest import client_with
 from tests.support.factories import DatasetFiles, absent_niks, bearer, make_token
 
 Client = AsyncTestClient[Litestar]
@@ -29,7 +28,7 @@ TWILIO_URL = "https://dpt.example.id/sms/twilio"
 
 @pytest.fixture
 async def sms_client(settings: Settings, published: ImportSummary) -> AsyncIterator[Client]:
-    strict = msgspec.structs.replace(
+    async with client_with(
         settings,
         twilio_auth_token=TWILIO_TOKEN,
         twilio_webhook_url=TWILIO_URL,
@@ -37,8 +36,7 @@ async def sms_client(settings: Settings, published: ImportSummary) -> AsyncItera
         rate_sms_burst=4,
         misses_sms_per_hour=1.0,
         misses_sms_burst=2,
-    )
-    async with AsyncTestClient(app=create_app(strict)) as client:
+    ) as client:
         yield client
 
 
