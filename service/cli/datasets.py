@@ -10,7 +10,7 @@ from pathlib import Path
 import asyncpg
 
 from service.cli.console import connect, database_url, run_async, say
-from service.importer import ImportFailed, ImportSummary, import_dataset, publish_dataset
+from service.importer import ImportFailed, ImportSummary, UnusableArgument, import_dataset, publish_dataset
 from service.nik.parse import NikHasher
 from service.settings import Settings, load_settings
 from service.store.migrate import migrate
@@ -90,12 +90,21 @@ async def run_import(settings: Settings, args: argparse.Namespace) -> ImportSumm
 
 
 def cmd_import(args: argparse.Namespace) -> int:
+    """Exit 0 when published (or loaded, with --no-publish); 2 for an argument naming no usable
+    file, as for any other bad argument; 1 when the files cannot be imported; 130 on Ctrl-C. A
+    failed or cancelled import leaves no dataset behind, so its version can be used again."""
     settings = load_settings(required=("database_url", "nik_key"))
     try:
         summary = run_async(lambda: run_import(settings, args))
+    except UnusableArgument as error:
+        print(f"dpt import: {error}", file=sys.stderr)
+        return 2
     except ImportFailed as error:
         print(f"dpt import: {error}", file=sys.stderr)
         return 1
+    except KeyboardInterrupt:
+        print("dpt import: dibatalkan / cancelled", file=sys.stderr)
+        return 130
     print_summary(summary)
     return 0
 

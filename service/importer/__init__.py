@@ -1,15 +1,15 @@
 """`dpt import`: validate a DPT (dpt.csv + tps.csv), load it with COPY and publish it atomically.
 
 The voter file is streamed: worker processes validate and hash chunks of it while one COPY feeds
-their output to PostgreSQL, so memory does not grow with the file. Bad rows are counted by reason
-and written (file line number and reason only, never the row's data) to a rejects file. Lookups
-keep answering from the previous version until the new one is published by a single UPDATE; the
-previous version is kept for `dpt rollback`.
+their output to PostgreSQL, so memory does not grow with the file. Every physical line after the
+header is one record, loaded or rejected: bad ones are counted by reason and written (file, line,
+column and reason, never a cell's text) to a rejects file (rejects.py). Lookups keep answering
+from the previous version until the new one is published by a single UPDATE; the previous version
+is kept for `dpt rollback`. A failed import leaves no dataset behind (publishing.py).
 """
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import os
 import secrets
@@ -20,10 +20,18 @@ from pathlib import Path
 import asyncpg
 import msgspec
 
+from service.importer.arguments import check_files, open_rejects
 from service.importer.columns import TPS_COLUMNS, VOTER_COLUMNS
-from service.importer.loading import Connect, Progress, VoterJob, load_tps, load_voters
-from service.importer.publishing import publish_dataset
-from service.importer.reading import ImportFailed, Rejects, read_header
+from service.importer.loading import Connect, Progress, VoterJob, copy_tps, load_voters, read_tps
+from service.importer.publishing import (
+    create_dataset,
+    discard_dataset,
+    publish_dataset,
+    reclaim_orphans,
+    release_dataset,
+)
+from service.importer.reading import ImportFailed, UnusableArgument, read_header
+from service.importer.rejects import Rejects
 from service.importer.validation import ParseContext, kelurahan_code, parse_birth_date
 from service.nik.parse import NikHasher
 from service.store.queries import QUERIES
@@ -33,6 +41,7 @@ __all__ = [
     "VOTER_COLUMNS",
     "ImportFailed",
     "ImportSummary",
+    "UnusableArgument",
     "import_dataset",
     "kelurahan_code",
     "parse_birth_date",
@@ -78,72 +87,102 @@ async def import_dataset(
     workers: int | None = None,
     connect: Connect | None = None,
 ) -> ImportSummary:
-    """Load both files into a new dataset version and (by default) publish it."""
+    """Load both files into a new dataset version and (by default) publish it.
+
+    Unusable arguments and files that cannot be imported at all fail before any dataset row
+    exists; once it exists, any failure (an interrupt or a cancellation too) removes it again.
+    """
     started = time.perf_counter()
     say = progress or (lambda _line: None)
     now = dt.datetime.now(tz=dt.UTC)
     version = version or _default_version(now)
     rejects_path = rejects_path or voters_path.with_name(f"{voters_path.stem}.rejects.csv")
-    for path in (voters_path, tps_path):
-        if not path.is_file():
-            raise ImportFailed(f"berkas tidak ditemukan / file not found: {path}")
+    check_files(voters_path, tps_path, rejects_path)
     with voters_path.open("rb") as stream:
-        columns = read_header(stream, voters_path.name)
-    if await QUERIES["dataset-by-version"].row(conn, version=version):
+        layout = read_header(stream, voters_path.name, VOTER_COLUMNS)
+    await reclaim_orphans(conn, say)
+    existing = await QUERIES["dataset-by-version"].row(conn, version=version)
+    if existing and existing["status"] == "loading":
+        raise ImportFailed(f"versi {version} sedang diimpor / version {version} is being imported")
+    if existing:
         raise ImportFailed(f"versi {version} sudah ada / version {version} already exists")
     known_kelurahan = frozenset((await QUERIES["kelurahan-codes"].value(conn) or "").split(","))
-    dataset_id: int = await QUERIES["insert-dataset"].value(
-        conn, version=version, election=election, polling_date=polling_date
-    )
-    with rejects_path.open("w", encoding="utf-8", newline="") as rejects_stream:
-        csv.writer(rejects_stream).writerow(("file", "row", "reason", "detail"))
-        tps_rejects = Rejects(rejects_stream, tps_path.name)
-        tps_read, tps_seen = await load_tps(conn, dataset_id, tps_path, known_kelurahan, tps_rejects)
-        say(f"tps.csv: {tps_read:,} rows read, {len(tps_seen):,} loaded")
-        voter_rejects = Rejects(rejects_stream, voters_path.name)
-        today = today or now.date()
-        context = ParseContext(
-            str(dataset_id),
-            hasher.key,
-            known_kelurahan,
-            frozenset((await QUERIES["kecamatan-prefixes"].value(conn) or "").split(",")),
-            frozenset(tps_seen),
-            today,
-            today.isoformat(),
-            columns,
-        )
-        job = VoterJob(
-            dataset_id,
-            voters_path,
-            context,
-            voter_rejects,
-            say,
-            workers or os.cpu_count() or 1,
-            Counter(),
-            connect,
-        )
-        counts = await load_voters(conn, job)
-    await QUERIES["finish-dataset"].run(
-        conn,
-        dataset_id=dataset_id,
-        status="ready",
-        rows_read=counts.read,
-        rows_loaded=counts.loaded,
-        rows_rejected=counts.read - counts.loaded,
-    )
-    if publish:
-        await publish_dataset(conn, dataset_id)
-        say(f"published dataset {version}")
+    with open_rejects(rejects_path) as rejects_stream:
+        tps_rejects = Rejects(rejects_stream, tps_path.name, TPS_COLUMNS)
+        tps = read_tps(tps_path, known_kelurahan, tps_rejects)
+        dataset_id = await create_dataset(conn, version=version, election=election, polling_date=polling_date)
+        voter_rejects = Rejects(rejects_stream, voters_path.name, VOTER_COLUMNS)
+        try:
+            await copy_tps(conn, dataset_id, tps)
+            say(f"tps.csv: {tps.read:,} rows read, {len(tps.validator.records):,} loaded")
+            today = today or now.date()
+            context = ParseContext(
+                str(dataset_id),
+                hasher.key,
+                known_kelurahan,
+                frozenset((await QUERIES["kecamatan-prefixes"].value(conn) or "").split(",")),
+                frozenset(tps.validator.seen),
+                today,
+                today.isoformat(),
+                layout.columns,
+            )
+            job = VoterJob(
+                dataset_id, voters_path, context, voter_rejects, say, workers or os.cpu_count() or 1,
+                Counter(), connect,
+            )  # fmt: skip
+            counts = await load_voters(conn, job)
+            await QUERIES["finish-dataset"].run(
+                conn,
+                dataset_id=dataset_id,
+                status="ready",
+                rows_read=counts.read,
+                rows_loaded=counts.loaded,
+                rows_rejected=counts.read - counts.loaded,
+            )
+            if publish:
+                await publish_dataset(conn, dataset_id)
+                say(f"published dataset {version}")
+        except BaseException:
+            await _clean_up(conn, dataset_id, connect, say)
+            raise
+    await release_dataset(conn, dataset_id)
     return ImportSummary(
         version=version,
         dataset_id=dataset_id,
         rows_read=counts.read,
         rows_loaded=counts.loaded,
         rejected=dict(voter_rejects.counts.most_common()),
-        tps_read=tps_read,
-        tps_loaded=len(tps_seen),
+        tps_read=tps.read,
+        tps_loaded=len(tps.validator.records),
         tps_rejected=dict(tps_rejects.counts.most_common()),
         seconds=time.perf_counter() - started,
         rejects_path=str(rejects_path),
         published=publish,
     )
+
+
+async def _clean_up(
+    conn: asyncpg.Connection, dataset_id: int, connect: Connect | None, say: Progress
+) -> None:
+    """Remove a failed import's dataset: on its own connection, or on a new one if that one broke
+    with the import (a cancelled COPY, a lost server). Should both fail, the dataset stays
+    'loading' and unlocked, and the next import removes it (publishing.reclaim_orphans)."""
+    try:
+        await discard_dataset(conn, dataset_id)
+        await release_dataset(conn, dataset_id)
+    except Exception as error:  # the import's own error is the one to raise
+        problem = error
+    else:
+        return
+    if connect is not None:
+        try:
+            other = await connect()
+            try:
+                await discard_dataset(other, dataset_id)
+            finally:
+                await other.close()
+        except Exception as error:  # as above
+            problem = error
+        else:
+            return
+    say(f"dataset {dataset_id} left for the next dpt import to remove ({type(problem).__name__})")

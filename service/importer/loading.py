@@ -1,4 +1,5 @@
-"""Loading into PostgreSQL: tps.csv's COPY, and dpt.csv's parallel COPY into a partition and its indexes."""
+"""Loading into PostgreSQL: tps.csv read and copied, and dpt.csv's parallel COPY into a partition
+and its indexes."""
 
 from __future__ import annotations
 
@@ -10,14 +11,15 @@ from collections import Counter
 from collections.abc import AsyncIterator, Awaitable, Callable
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
-from typing import Any, NamedTuple, NoReturn
+from typing import NamedTuple, NoReturn
 
 import asyncpg
 
 from service.importer.columns import TPS_COLUMNS
 from service.importer.parsing import ChunkResult, parse_chunk, start_worker
-from service.importer.reading import ImportFailed, Rejects, chunks, rows
-from service.importer.validation import ParseContext, RowRejected, TpsValidator
+from service.importer.reading import ImportFailed, chunks, decode, physical_lines, picker, read_header
+from service.importer.rejects import Rejects, RowRejected
+from service.importer.validation import ParseContext, TpsValidator
 from service.store.queries import QUERIES
 
 VOTER_TABLE_COLUMNS = (
@@ -91,8 +93,8 @@ async def _copy_voters(conn: asyncpg.Connection, partition: str, job: VoterJob) 
                 if not pending:
                     break
                 result = await pending.popleft()
-                for row, reason, detail in result.rejects:
-                    job.rejects.add(row, reason, detail)
+                for row, reason, column, number in result.rejects:
+                    job.rejects.add(row, reason, column, number)
                 totals["read"] += result.read
                 totals["loaded"] += result.loaded
                 job.token_counts.update(result.token_counts)
@@ -109,36 +111,30 @@ async def _copy_voters(conn: asyncpg.Connection, partition: str, job: VoterJob) 
 
 
 async def load_voters(conn: asyncpg.Connection, job: VoterJob) -> _Counts:
-    """COPY into a fresh partition, index it, drop duplicate NIKs and attach; undo it all on failure."""
-    try:
-        # Created and filled in one transaction, so COPY can write the rows already frozen
-        # (no later pass rewrites every page to mark it visible).
-        async with conn.transaction():
-            partition = await QUERIES["create-voter-partition"].value(conn, dataset_id=job.dataset_id)
-            counts = await _copy_voters(conn, partition, job)
-        if counts.loaded == 0:
-            _fail("tidak ada baris pemilih yang sah / no valid voter rows")
-        job.say(f"dpt.csv: {counts.read:,} rows read, {counts.loaded:,} valid; indexing")
-        loaded = counts.loaded
-        # Most files have no repeated NIK: the unique index is tried first, duplicates removed
-        # only if it fails.
-        if not await _build_indexes(conn, job):
-            for duplicate in await QUERIES["dedupe-voter-partition"].rows(conn, dataset_id=job.dataset_id):
-                job.rejects.add(
-                    duplicate["source_row"], "nik_duplicate", f"first at row {duplicate['first_row']}"
-                )
-                loaded -= 1
-            await QUERIES["index-voter-partition"].value(conn, dataset_id=job.dataset_id)
-        await conn.copy_records_to_table(
-            "name_token_count",
-            records=[(job.dataset_id, token, count) for token, count in job.token_counts.items()],
-            columns=("dataset_id", "token", "voters"),
-        )
-        await QUERIES["attach-voter-partition"].run(conn, dataset_id=job.dataset_id)
-    except BaseException:
-        await QUERIES["drop-voter-partition"].run(conn, dataset_id=job.dataset_id)
-        await QUERIES["delete-dataset"].run(conn, dataset_id=job.dataset_id)
-        raise
+    """COPY into a fresh partition, index it, drop duplicate NIKs and attach it. On failure the
+    caller discards the dataset, partition included."""
+    # Created and filled in one transaction, so COPY can write the rows already frozen
+    # (no later pass rewrites every page to mark it visible).
+    async with conn.transaction():
+        partition = await QUERIES["create-voter-partition"].value(conn, dataset_id=job.dataset_id)
+        counts = await _copy_voters(conn, partition, job)
+    if counts.loaded == 0:
+        _fail("tidak ada baris pemilih yang sah / no valid voter rows")
+    job.say(f"dpt.csv: {counts.read:,} rows read, {counts.loaded:,} valid; indexing")
+    loaded = counts.loaded
+    # Most files have no repeated NIK: the unique index is tried first, duplicates removed
+    # only if it fails.
+    if not await _build_indexes(conn, job):
+        for duplicate in await QUERIES["dedupe-voter-partition"].rows(conn, dataset_id=job.dataset_id):
+            job.rejects.add(duplicate["source_row"], "nik_duplicate", "nik", duplicate["first_row"])
+            loaded -= 1
+        await QUERIES["index-voter-partition"].value(conn, dataset_id=job.dataset_id)
+    await conn.copy_records_to_table(
+        "name_token_count",
+        records=[(job.dataset_id, token, count) for token, count in job.token_counts.items()],
+        columns=("dataset_id", "token", "voters"),
+    )
+    await QUERIES["attach-voter-partition"].run(conn, dataset_id=job.dataset_id)
     return _Counts(counts.read, loaded)
 
 
@@ -179,21 +175,33 @@ def _fail(message: str) -> NoReturn:
     raise ImportFailed(message)
 
 
-async def load_tps(
-    conn: asyncpg.Connection, dataset_id: int, path: Path, known: frozenset[str], rejects: Rejects
-) -> tuple[int, set[tuple[str, int]]]:
+class TpsFile(NamedTuple):
+    read: int
+    validator: TpsValidator
+
+
+def read_tps(path: Path, known: frozenset[str], rejects: Rejects) -> TpsFile:
+    """Validate tps.csv line by line (before any dataset exists); ImportFailed if no TPS is valid."""
     validator = TpsValidator(known)
-    records: list[tuple[Any, ...]] = []
     read = 0
-    for row, fields in rows(path, TPS_COLUMNS):
-        read += 1
-        if fields is None:
-            rejects.add(row, "wrong_column_count")
-            continue
-        try:
-            records.append(validator.record(dataset_id, fields))
-        except RowRejected as rejected:
-            rejects.add(row, rejected.reason, rejected.detail)
+    with path.open("rb") as stream:
+        layout = read_header(stream, path.name, TPS_COLUMNS)
+        for data, first_line in chunks(stream, first_line=2):
+            text, damaged = decode(data)
+            lines, stray_returns = physical_lines(text)
+            pick = picker(layout, damaged, stray_returns)
+            for number, line in enumerate(lines, start=first_line):
+                try:
+                    validator.add(number, pick(line))
+                except RowRejected as rejected:
+                    rejects.rejected(number, rejected)
+            read += len(lines)
+    if not validator.records:
+        _fail(f"{path.name}: tidak ada baris TPS yang sah / no valid TPS rows")
+    return TpsFile(read, validator)
+
+
+async def copy_tps(conn: asyncpg.Connection, dataset_id: int, tps: TpsFile) -> None:
     # TPS are few (820,161 for all of Indonesia), so one list and one COPY is fine.
+    records = [(dataset_id, *record) for record in tps.validator.records]
     await conn.copy_records_to_table("tps", records=records, columns=TPS_TABLE_COLUMNS)
-    return read, validator.seen

@@ -1,121 +1,156 @@
-"""Reading the DPT files: header columns, rows, dpt.csv's records and chunks, and the rejects file."""
+"""Reading the DPT files: the header, dpt.csv's chunks, and each physical line's fields.
+
+A record is exactly one physical line (docs/contract.md, section 4: every line is loaded or
+rejected). A quoted field may hold commas and doubled quotes but no line break: a quote that does
+not close on its own line makes that line `csv_invalid`, and the next line is read afresh. So
+every newline ends a record, chunks may be cut at any of them, and a parallel read judges each
+line exactly as a serial one does.
+"""
 
 from __future__ import annotations
 
 import csv
-import itertools
-from collections import Counter
-from collections.abc import Iterator
-from pathlib import Path
-from typing import IO
+import re
+from collections.abc import Callable, Iterator
+from typing import IO, NamedTuple
 
-from service.importer.columns import VOTER_COLUMNS
+from service.importer.columns import MAX_LINE_BYTES, MAX_LINE_CHARS
+from service.importer.rejects import RowRejected
 
 
 class ImportFailed(Exception):
-    """The files cannot be imported at all (missing file or column, nothing valid); nothing published."""
+    """The files cannot be imported at all (missing column, nothing valid); nothing published."""
 
 
-class Rejects:
-    """Counts rejections by reason and writes `row,reason,detail` lines to the rejects file."""
-
-    def __init__(self, stream: IO[str], file_name: str):
-        self.counts: Counter[str] = Counter()
-        self._writer = csv.writer(stream)
-        self._file_name = file_name
-
-    def add(self, row: int, reason: str, detail: str = "") -> None:
-        self.counts[reason] += 1
-        self._writer.writerow((self._file_name, row, reason, detail))
+class UnusableArgument(ImportFailed):
+    """An argument names no usable file (missing, a folder, unwritable); nothing was started."""
 
 
-def _header_index(header: list[str] | None, required: tuple[str, ...], file_name: str) -> list[int]:
-    names = [name.strip().lower() for name in header or []]
+class Layout(NamedTuple):
+    """Where the wanted columns are in one file: their contract names and positions."""
+
+    names: tuple[str, ...]
+    columns: tuple[int, ...]
+    width: int  # fields a line needs at least
+    in_order: bool  # the wanted columns are the file's first ones, in order
+
+
+def read_header(stream: IO[bytes], file_name: str, required: tuple[str, ...]) -> Layout:
+    """The layout of the header line, which `stream` is left just after."""
+    raw = stream.readline(MAX_LINE_BYTES)
+    if len(raw) == MAX_LINE_BYTES and not raw.endswith(b"\n"):
+        raise ImportFailed(f"{file_name}: baris judul terlalu panjang / header line too long")
+    first = raw.decode("utf-8-sig", errors="replace").rstrip("\r\n")
+    names = [name.strip().lower() for name in split_record(first) or []]
     missing = [name for name in required if name not in names]
     if missing:
         raise ImportFailed(
             f"{file_name}: kolom tidak ada / missing column(s): {', '.join(missing)}"
             f" (expected header: {','.join(required)})"
         )
-    return [names.index(name) for name in required]
+    columns = tuple(names.index(name) for name in required)
+    return Layout(required, columns, max(columns) + 1, columns == tuple(range(len(required))))
 
 
-def rows(path: Path, required: tuple[str, ...]) -> Iterator[tuple[int, list[str] | None]]:
-    """(row number, fields in `required` order) per data row; None for a row of the wrong width.
+def split_record(line: str) -> list[str] | None:
+    """The fields of one physical line (without its `\\n`), [] if blank, None if not one record.
 
-    Row numbers count the header as row 1, as a spreadsheet shows them.
+    A line without a quote is split on commas directly, ten times faster than csv.reader.
     """
-    if not path.is_file():
-        raise ImportFailed(f"berkas tidak ditemukan / file not found: {path}")
-    with path.open(encoding="utf-8-sig", newline="") as stream:
-        reader = csv.reader(stream)
-        index = _header_index(next(reader, None), required, path.name)
-        width = max(index) + 1
-        for number, fields in enumerate(reader, start=2):
-            if not fields:
-                continue
-            if len(fields) < width:
-                yield number, None
-                continue
-            yield number, [fields[i] for i in index]
+    text = line[:-1] if line.endswith("\r") else line
+    if '"' not in text and "\r" not in text:
+        return text.split(",") if text else []
+    return _quoted_record(text)
 
 
-def read_header(stream: IO[bytes], file_name: str) -> tuple[int, ...]:
-    """Positions of VOTER_COLUMNS in dpt.csv's header line, which `stream` is left just after."""
-    first = stream.readline().decode("utf-8-sig", errors="replace")
-    header = next(csv.reader([first]), None)
-    return tuple(_header_index(header, VOTER_COLUMNS, file_name))
+def _quoted_record(text: str) -> list[str] | None:
+    """split_record of a line, its line end removed, that holds a quote or a carriage return."""
+    if "\r" in text:  # a line break inside the record
+        return None
+    try:
+        # With the newline the line had, an unclosed quote swallows it into the last field.
+        fields = next(csv.reader((text + "\n",)), [])
+    except csv.Error:  # a field over csv's size limit
+        return None
+    return None if fields and fields[-1].endswith("\n") else fields
 
 
-def records(lines: list[str]) -> Iterator[tuple[int, list[str] | None]]:
-    """(line offset, fields) of each CSV record in `lines`; fields None if it cannot be read.
-
-    A line without a quote is split on commas directly, ten times faster than csv.reader; a line
-    with one goes to csv.reader, which pulls further lines while a quoted field spans them (the
-    line break inside is dropped).
-    """
-    numbered = enumerate(lines)
-    for offset, line in numbered:
-        if '"' not in line:
-            text = line.removesuffix("\r")
-            yield offset, text.split(",") if text else []
-            continue
-        reader = csv.reader(itertools.chain((line,), (more for _, more in numbered)))
-        try:
-            yield offset, next(reader, [])
-        except csv.Error:  # a field over csv's size limit, a stray carriage return
-            yield offset, None
+def decode(data: bytes) -> tuple[str, bool]:
+    """The text of whole lines, and whether any of it is damaged (not UTF-8, or a NUL, which
+    PostgreSQL text cannot hold); damaged bytes become lone surrogates."""
+    try:
+        text, damaged = data.decode("utf-8"), False
+    except UnicodeDecodeError:
+        text, damaged = data.decode("utf-8", errors="surrogateescape"), True
+    return text, damaged or "\0" in text
 
 
-def _record_boundary(data: bytes) -> int:
-    """Index just after the last newline that ends a CSV record (not one inside quotes), or 0."""
-    position = data.rfind(b"\n")
-    while position >= 0:
-        # Quotes inside quoted fields are doubled, so an even count means we are between records.
-        if data.count(b'"', 0, position) % 2 == 0:
-            return position + 1
-        position = data.rfind(b"\n", 0, position)
-    return 0
+def physical_lines(text: str) -> tuple[list[str], bool]:
+    """The lines of `text` (whole lines), and whether a carriage return stands inside one."""
+    lines = text.split("\n")
+    if not lines[-1]:  # what follows the last line end
+        lines.pop()
+    return lines, "\r" in text and text.count("\r") != text.count("\r\n")
+
+
+_DAMAGE = re.compile("[\udc80-\udcff\0]")
+
+
+def picker(layout: Layout, damaged: bool, stray_returns: bool) -> Callable[[str], list[str]]:
+    """For one chunk: a function giving the wanted fields of a physical line, in `layout.names`
+    order, or raising RowRejected. (A closure: it runs for every line of a national DPT.)"""
+    names, columns, width, in_order = layout
+
+    def pick(line: str) -> list[str]:
+        if len(line) > MAX_LINE_CHARS:
+            raise RowRejected("line_too_long", number=MAX_LINE_CHARS)
+        text = line[:-1] if line.endswith("\r") else line
+        if '"' in text or (stray_returns and "\r" in text):
+            fields = _quoted_record(text)
+            if fields is None:
+                raise RowRejected("csv_invalid")
+        else:  # split_record's shortcut, without a call
+            fields = text.split(",") if text else []
+        if len(fields) < width:
+            raise RowRejected("wrong_column_count" if fields else "blank_line", number=width)
+        picked = fields[:width] if in_order else [fields[i] for i in columns]
+        if damaged:
+            for name, field in zip(names, picked, strict=True):
+                if _DAMAGE.search(field):
+                    raise RowRejected("encoding_invalid", name)
+        return picked
+
+    return pick
 
 
 CHUNK_BYTES = 1 << 19
 
 
-def chunks(stream: IO[bytes], first_line: int) -> Iterator[tuple[bytes, int]]:
-    """(bytes of whole records, file line of the first) of about CHUNK_BYTES each, to the end."""
+def chunks(stream: IO[bytes], first_line: int, size: int = CHUNK_BYTES) -> Iterator[tuple[bytes, int]]:
+    """(bytes of whole lines, file line of the first) of about `size` each, to the end.
+
+    A line longer than MAX_LINE_BYTES is cut to that length (it is rejected as too long anyway)
+    and the rest of it skipped, so one endless line costs neither memory nor quadratic copying.
+    """
     carry = b""
     line = first_line
+    skipping = False  # inside the rest of a line already cut short
     while True:
-        block = stream.read(CHUNK_BYTES)
-        data = carry + block
+        block = stream.read(size)
         if not block:
-            if data.strip():
-                yield data, line
+            if carry:
+                yield carry, line
             return
-        cut = _record_boundary(data)
-        if cut == 0:
-            carry = data
-            continue
+        if skipping:
+            end = block.find(b"\n")
+            if end < 0:
+                continue
+            block, skipping = block[end:], False
+        data = carry + block
+        cut = data.rfind(b"\n") + 1
         chunk, carry = data[:cut], data[cut:]
-        yield chunk, line
-        line += chunk.count(b"\n")
+        if len(carry) > MAX_LINE_BYTES:
+            carry, skipping = carry[:MAX_LINE_BYTES], True
+        if chunk:
+            yield chunk, line
+            line += chunk.count(b"\n")

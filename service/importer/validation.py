@@ -8,19 +8,18 @@ from random import Random
 from typing import Any, NamedTuple
 
 from service.errors import InvalidNik
+from service.importer.columns import TPS_MAX_LENGTHS, VOTER_MAX_LENGTHS
+from service.importer.rejects import RowRejected
 from service.names.normalise import NameStore
 from service.nik.parse import NikHasher, is_plain_nik, nik_problem, nik_problem_code, parse_nik
 
-MAX_NAME_LENGTH = 200
+MAX_NAME_LENGTH = VOTER_MAX_LENGTHS["nama"]
 _GENDERS = {"L": "L", "P": "P", "LAKI-LAKI": "L", "PEREMPUAN": "P"}
 _TPS_KINDS = {"reguler", "khusus"}
-
-
-class RowRejected(Exception):
-    def __init__(self, reason: str, detail: str = ""):
-        super().__init__(reason)
-        self.reason = reason
-        self.detail = detail
+# The stored free-text columns after the name, in the order VoterValidator.record holds them.
+_TEXT_COLUMNS = ("tempat_lahir", "alamat", "rt", "rw", "disabilitas", "keterangan")
+_BIRTH_PLACE, _ADDRESS, _RT, _RW, _DISABILITY, _NOTE = (VOTER_MAX_LENGTHS[name] for name in _TEXT_COLUMNS)
+_TPS_ADDRESS = TPS_MAX_LENGTHS["alamat"]
 
 
 def kelurahan_code(raw: str) -> str:
@@ -48,46 +47,62 @@ def parse_birth_date(raw: str) -> str:
 
 
 class TpsValidator:
+    """Turns tps.csv rows into TPS records (without their dataset id), or raises RowRejected."""
+
     def __init__(self, known_kelurahan: frozenset[str]):
         self.known_kelurahan = known_kelurahan
-        self.seen: set[tuple[str, int]] = set()
+        self.seen: dict[tuple[str, int], int] = {}  # (kelurahan, number) -> the line it is on
+        self.records: list[tuple[Any, ...]] = []
 
-    def record(self, dataset_id: int, fields: list[str]) -> tuple[Any, ...]:
+    def add(self, line: int, fields: list[str]) -> None:
         raw_code, raw_number, address, raw_lat, raw_lon, raw_kind = fields
         code = kelurahan_code(raw_code)
         if code not in self.known_kelurahan:
-            raise RowRejected("kelurahan_unknown", code[:20])
+            raise RowRejected("kelurahan_unknown", "kode_kelurahan")
         number = _tps_number(raw_number)
-        if (code, number) in self.seen:
-            raise RowRejected("tps_duplicate", f"{code} {number}")
+        first = self.seen.get((code, number))
+        if first is not None:
+            raise RowRejected("tps_duplicate", "tps", first)
         kind = raw_kind.strip().lower() or "reguler"
         if kind not in _TPS_KINDS:
-            raise RowRejected("tps_kind_invalid", kind[:20])
-        lat, lon = _coordinate(raw_lat, -11.5, 6.5), _coordinate(raw_lon, 94.5, 141.5)
-        if not address.strip():
-            raise RowRejected("tps_address_missing")
-        self.seen.add((code, number))
-        return (dataset_id, code, number, address.strip(), lat, lon, kind)
+            raise RowRejected("tps_kind_invalid", "jenis")
+        lat, lon = _coordinate(raw_lat, -11.5, 6.5, "lat"), _coordinate(raw_lon, 94.5, 141.5, "lon")
+        address = address.strip()
+        if not address:
+            raise RowRejected("tps_address_missing", "alamat")
+        if len(address) > _TPS_ADDRESS:
+            raise RowRejected("field_too_long", "alamat", _TPS_ADDRESS)
+        self.seen[code, number] = line
+        self.records.append((code, number, address, lat, lon, kind))
 
 
 def _tps_number(raw: str) -> int:
     text = raw.strip()
     if not text.isdigit() or not 0 < int(text) < 10_000:
-        raise RowRejected("tps_invalid", text[:20])
+        raise RowRejected("tps_invalid", "tps")
     return int(text)
 
 
-def _coordinate(raw: str, low: float, high: float) -> float | None:
+def _coordinate(raw: str, low: float, high: float, column: str) -> float | None:
     text = raw.strip()
     if not text:
         return None
     try:
         value = float(text)
     except ValueError:
-        raise RowRejected("coordinate_invalid", text[:20]) from None
-    if not low <= value <= high:
-        raise RowRejected("coordinate_invalid", text[:20])
+        raise RowRejected("coordinate_invalid", column) from None
+    if not low <= value <= high:  # also NaN and infinities
+        raise RowRejected("coordinate_invalid", column)
     return value
+
+
+def _too_long(texts: tuple[str, ...]) -> RowRejected:
+    """The rejection of the first of the free-text columns (in _TEXT_COLUMNS order) over its limit."""
+    for text, column in zip(texts, _TEXT_COLUMNS, strict=True):
+        limit = VOTER_MAX_LENGTHS[column]
+        if len(text) > limit:
+            return RowRejected("field_too_long", column, limit)
+    raise AssertionError("no column is too long")
 
 
 class ParseContext(NamedTuple):
@@ -130,15 +145,15 @@ class VoterValidator:
         try:
             return parse_nik(nik, today=self.context.today, kecamatan=self.context.kecamatan).digits
         except InvalidNik as error:
-            raise RowRejected(error.code) from None
+            raise RowRejected(error.code, "nik") from None
 
     def _birth_date(self, raw: str) -> str:
         try:
             born = parse_birth_date(raw)
         except ValueError:
-            raise RowRejected("birth_date_invalid", raw[:20]) from None
+            raise RowRejected("birth_date_invalid", "tanggal_lahir") from None
         if not _OLDEST_BIRTH_DATE <= born <= self.context.today_iso:
-            raise RowRejected("birth_date_invalid", raw[:20])
+            raise RowRejected("birth_date_invalid", "tanggal_lahir")
         if len(self.birth_dates) >= _PLACE_CACHE_LIMIT:
             self.birth_dates.clear()
         self.birth_dates[raw] = born
@@ -148,10 +163,10 @@ class VoterValidator:
         """(kelurahan code, TPS number, the search fields of its kab/kota) of a row's place."""
         code = kelurahan_code(raw_kelurahan)
         if code not in self.context.known_kelurahan:
-            raise RowRejected("kelurahan_unknown", code[:20])
+            raise RowRejected("kelurahan_unknown", "kode_kelurahan")
         number = _tps_number(raw_tps)
         if (code, number) not in self.context.tps:
-            raise RowRejected("tps_unknown", f"{code[:20]} {number}")
+            raise RowRejected("tps_unknown", "tps")
         if len(self.places) >= _PLACE_CACHE_LIMIT:
             self.places.clear()
         kabkota = code[:5]
@@ -170,32 +185,37 @@ class VoterValidator:
         if is_plain_nik(nik):
             problem = nik_problem(nik, context.today, context.kecamatan)
             if problem is not None:
-                raise RowRejected(nik_problem_code(problem))
+                raise RowRejected(nik_problem_code(problem), "nik")
             digits = nik
         else:
             digits = self._typed_nik(nik)
         # The KK number is checked but not stored: no lookup needs it (data minimisation).
         nkk = nkk.strip()
         if nkk and not (len(nkk) == 16 and nkk.isdigit()):
-            raise RowRejected("nkk_invalid")
+            raise RowRejected("nkk_invalid", "nkk")
         name = " ".join(name.split())
         if not name:
-            raise RowRejected("name_missing")
+            raise RowRejected("name_missing", "nama")
         if len(name) > MAX_NAME_LENGTH:
-            raise RowRejected("name_too_long")
+            raise RowRejected("name_too_long", "nama", MAX_NAME_LENGTH)
         born = self.birth_dates.get(birth_date)
         if born is None:
             born = self._birth_date(birth_date)
         sex = _GENDERS.get(gender.strip().upper())
         if sex is None:
-            raise RowRejected("gender_invalid", gender[:20])
+            raise RowRejected("gender_invalid", "jenis_kelamin")
         place = self.places.get((raw_kelurahan, raw_tps))
         if place is None:
             place = self._place(raw_kelurahan, raw_tps)
         code, number, names = place
         birth_place, address, rt, rw = birth_place.strip(), address.strip(), rt.strip(), rw.strip()
         disability, note = disability.strip(), note.strip()
-        if escape:  # only for chunks that contain a backslash, tab or carriage return at all
+        if (
+            len(birth_place) > _BIRTH_PLACE or len(address) > _ADDRESS or len(rt) > _RT
+            or len(rw) > _RW or len(disability) > _DISABILITY or len(note) > _NOTE
+        ):  # fmt: skip
+            raise _too_long((birth_place, address, rt, rw, disability, note))
+        if escape:  # only for chunks that contain a backslash or a tab at all
             name, birth_place, address, rt, rw, disability, note = (
                 text.translate(_COPY_ESCAPES)
                 for text in (name, birth_place, address, rt, rw, disability, note)

@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+import asyncio
 import csv
 import hashlib
 import os
+import signal
 import subprocess
 import sys
 from pathlib import Path
 
 import asyncpg
 
+from tests.servers.test_importer import csv_line, many_people, write_lines
+from tests.support.factories import voter_row, write_small_dataset, write_tps
 from tests.support.serving import TEST_NIK_KEY
 
 DPT = str(Path(sys.executable).with_name("dpt"))
@@ -25,6 +29,14 @@ def dpt(*args: str, database_url: str, stdin: str = "", **env: str) -> subproces
 
 def files(folder: Path) -> tuple[str, ...]:
     return ("--voters", str(folder / "dpt.csv"), "--tps", str(folder / "tps.csv"))
+
+
+async def dataset_versions(database_url: str) -> dict[str, str]:
+    conn = await asyncpg.connect(database_url)
+    try:
+        return {row["version"]: row["status"] for row in await conn.fetch("select * from dataset")}
+    finally:
+        await conn.close()
 
 
 async def test_synth_import_rollback_and_datasets(database_url: str, tmp_path: Path) -> None:
@@ -89,6 +101,72 @@ async def test_import_fails_clearly_without_a_key_or_with_a_bad_header(
     bad_header = dpt("import", *files(tmp_path), database_url=database_url)
     assert bad_header.returncode == 1
     assert "missing column" in bad_header.stderr and "tanggal_lahir" in bad_header.stderr
+
+
+async def test_import_refuses_unusable_arguments_with_exit_2_before_creating_anything(
+    database_url: str, tmp_path: Path
+) -> None:
+    write_small_dataset(tmp_path)
+    (tmp_path / "folder").mkdir()
+    unusable = {
+        "a folder as rejects file": ("--rejects", str(tmp_path / "folder")),
+        "a rejects file in no folder": ("--rejects", str(tmp_path / "nowhere" / "r.csv")),
+        "the voter file as rejects file": ("--rejects", str(tmp_path / "dpt.csv")),
+        "a missing tps.csv": ("--tps", str(tmp_path / "missing.csv")),
+    }
+    for case, extra in unusable.items():
+        result = dpt("import", *files(tmp_path), *extra, "--version", "v", database_url=database_url)
+        assert result.returncode == 2, (case, result.stderr)
+        message = result.stderr.strip().splitlines()[-1]
+        assert message.startswith("dpt import: ") and " / " in message, case
+        assert "Traceback" not in result.stderr and "database" not in result.stderr, case
+        assert await dataset_versions(database_url) == {}, case
+    again = dpt("import", *files(tmp_path), "--version", "v", database_url=database_url)
+    assert again.returncode == 0, again.stderr
+    assert await dataset_versions(database_url) == {"v": "published"}
+
+
+async def test_a_damaged_tps_file_is_rejected_line_by_line(database_url: str, tmp_path: Path) -> None:
+    write_small_dataset(tmp_path)
+    with (tmp_path / "tps.csv").open("ab") as stream:
+        stream.write(b"18.72.01.1001,4,Balai Desa Pe\xf1a,-5.1,105.3,reguler\n")
+        stream.write(b"18.72.01.1001,5,Balai\0Warga,-5.1,105.3,reguler\n")
+    result = dpt("import", *files(tmp_path), "--version", "v", database_url=database_url)
+    assert result.returncode == 0, result.stderr
+    assert "Traceback" not in result.stderr
+    assert "tps.csv         : 14 rows read, 12 loaded" in result.stdout
+    assert "       2  encoding_invalid" in result.stdout
+
+
+async def test_an_interrupted_import_leaves_no_dataset_and_the_version_stays_free(
+    database_url: str, tmp_path: Path
+) -> None:
+    """Ctrl-C (SIGINT to the whole process group, as a terminal sends it) mid-import."""
+    write_tps(tmp_path / "tps.csv")
+    write_lines(tmp_path / "dpt.csv", [csv_line(voter_row(person)) for person in many_people(60_000)])
+    environment = {**os.environ, "DPT_DATABASE_URL": database_url, "DPT_NIK_KEY": TEST_NIK_KEY}
+    process = await asyncio.create_subprocess_exec(
+        DPT,
+        "import",
+        *files(tmp_path),
+        "--version",
+        "v",
+        env=environment,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        start_new_session=True,
+    )
+    assert process.stderr is not None
+    while line := await asyncio.wait_for(process.stderr.readline(), 60):
+        if line.startswith(b"tps.csv"):  # the dataset row exists and the voters are loading
+            break
+    os.killpg(process.pid, signal.SIGINT)
+    rest = (await asyncio.wait_for(process.stderr.read(), 60)).decode()
+    assert await process.wait() == 130, rest
+    assert "Traceback" not in rest
+    assert await dataset_versions(database_url) == {}
+    again = dpt("import", *files(tmp_path), "--version", "v", database_url=database_url)
+    assert again.returncode == 0, again.stderr
 
 
 async def test_token_is_shown_once_on_the_last_line_and_stored_hashed(database_url: str) -> None:

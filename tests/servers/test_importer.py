@@ -13,18 +13,34 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from service.importer import ImportFailed, import_dataset, publish_dataset, reading
-from service.importer.columns import VOTER_COLUMNS
+from service.importer import (
+    ImportFailed,
+    UnusableArgument,
+    columns,
+    import_dataset,
+    publish_dataset,
+    reading,
+    rejects,
+)
+from service.importer.columns import TPS_COLUMNS, VOTER_COLUMNS
+from service.importer.parsing import parse_chunk
+from service.importer.rejects import RowRejected
+from service.importer.validation import ParseContext, VoterValidator
 from service.nik.parse import NikHasher
+from service.store.queries import QUERIES
 from tests.support.factories import (
+    KELURAHAN,
+    NAMES,
     DatasetFiles,
+    Person,
+    make_nik,
     people,
     voter_row,
     write_small_dataset,
     write_tps,
     write_voters,
 )
-from tests.support.serving import eventually
+from tests.support.serving import TEST_NIK_KEY, eventually
 
 
 def read_rejects(path: str) -> list[dict[str, str]]:
@@ -87,9 +103,13 @@ async def test_bad_rows_are_rejected_with_row_and_reason_and_good_rows_load(
     assert summary.rows_loaded == len(good)
     assert summary.rejected == dict.fromkeys(bad, 1)
     rejects = read_rejects(summary.rejects_path)
-    assert {int(r["row"]): r["reason"] for r in rejects} == expected_rows
+    assert {int(r["line"]): r["reason"] for r in rejects} == expected_rows
     assert all(r["file"] == "dpt.csv" for r in rejects)
-    # The rejects file names rows and reasons, never a NIK.
+    columns = {r["reason"]: r["column"] for r in rejects}
+    assert columns["nik_length"] == columns["nik_duplicate"] == "nik"
+    assert columns["birth_date_invalid"] == "tanggal_lahir" and columns["tps_unknown"] == "tps"
+    assert columns["encoding_invalid"] == "alamat" and columns["wrong_column_count"] == ""
+    # The rejects file names lines, columns and reasons, never a NIK.
     text = Path(summary.rejects_path).read_text()
     assert not any(person.nik in text for person in good)
     assert await conn.fetchval("select count(*) from voter") == len(good)
@@ -249,14 +269,15 @@ async def test_import_reports_progress(conn: asyncpg.Connection, tmp_path: Path,
 async def test_awkward_but_valid_text_survives_copy_and_odd_rows_are_refused(
     conn: asyncpg.Connection, tmp_path: Path, hasher: NikHasher
 ) -> None:
-    """CRLF line ends, quoted commas and line breaks, backslashes and tabs in text, a BOM."""
+    """CRLF line ends, quoted commas, backslashes and tabs in text, a BOM; a quoted line break is
+    refused (a record is one physical line), and so is a field too long for any column."""
     crowd = people(5)
     rows = [voter_row(person) for person in crowd]
     rows[0][6] = "JL. MERDEKA\\NO. 1\tBLOK C"  # backslash and tab inside the address
     rows[1][2] = "SITI AMINAH, S.PD."  # a comma: the field is quoted
-    rows[2][6] = "DUSUN II\nRT 001"  # a line break inside a quoted field
+    rows[2][6] = "DUSUN II\nRT 001"  # a line break inside a quoted field: two broken lines
     rows[3][4] = "01-01-1850"  # not a plausible voter's birth date
-    rows[4][6] = '"' + "A" * 200_000  # quoted and over the csv module's field size limit
+    rows[4][6] = '"' + "A" * 200_000  # quoted and over any line's length
     folder = tmp_path / "awkward"
     folder.mkdir()
     write_tps(folder / "tps.csv")
@@ -270,39 +291,194 @@ async def test_awkward_but_valid_text_survives_copy_and_odd_rows_are_refused(
     summary = await import_dataset(
         conn, voters_path=folder / "dpt.csv", tps_path=folder / "tps.csv", hasher=hasher
     )
-    assert summary.rejected == {"birth_date_invalid": 1, "csv_invalid": 1}
-    # Line 6 is row 4, after a row of two lines.
-    assert [int(r["row"]) for r in read_rejects(summary.rejects_path)] == [6, 7]
+    assert summary.rejected == {
+        "csv_invalid": 1,
+        "wrong_column_count": 1,
+        "birth_date_invalid": 1,
+        "line_too_long": 1,
+    }
+    assert summary.rows_read == 6 and summary.rows_loaded == 2
+    assert [(int(r["line"]), r["reason"]) for r in read_rejects(summary.rejects_path)] == [
+        (4, "csv_invalid"),
+        (5, "wrong_column_count"),
+        (6, "birth_date_invalid"),
+        (7, "line_too_long"),
+    ]
     stored = dict(await conn.fetch("select nik_hash, address from voter"))
     assert stored[hasher(crowd[0].nik)] == "JL. MERDEKA\\NO. 1\tBLOK C"
-    assert stored[hasher(crowd[2].nik)] == "DUSUN IIRT 001"  # the break inside the field is dropped
+    assert hasher(crowd[2].nik) not in stored  # never glued into "DUSUN IIRT 001"
     name = await conn.fetchval("select name from voter where nik_hash = $1", hasher(crowd[1].nik))
     assert name == "SITI AMINAH, S.PD."
 
 
+def many_people(count: int) -> list[Person]:
+    """`count` voters with distinct valid NIKs (the factory's serials stop at 9,999)."""
+    result = []
+    for index in range(count):
+        kelurahan = KELURAHAN[index % len(KELURAHAN)]
+        gender = "P" if index % 2 else "L"
+        born = dt.date(1950, 1, 1) + dt.timedelta(days=index % 18_000)
+        nik = make_nik(kelurahan[:8], born, gender, 1 + index // 18_000)
+        result.append(Person(nik, NAMES[index % len(NAMES)], born, gender, kelurahan, 1 + index % 3))
+    return result
+
+
+def csv_line(fields: list[str]) -> str:
+    buffer = io.StringIO()
+    csv.writer(buffer, lineterminator="").writerow(fields)
+    return buffer.getvalue()
+
+
+def write_lines(path: Path, lines: list[str], header: tuple[str, ...] = VOTER_COLUMNS) -> None:
+    """A file of exactly these physical lines (after the header), written as they are."""
+    path.write_bytes("\n".join([",".join(header), *lines, ""]).encode())
+
+
+async def test_an_unclosed_quote_rejects_only_its_own_line_and_the_voters_after_it_load(
+    conn: asyncpg.Connection, tmp_path: Path, hasher: NikHasher
+) -> None:
+    """csv.reader used to swallow the lines after an unclosed quote until the next quote."""
+    crowd = many_people(20_000)
+    lines = [csv_line(voter_row(person)) for person in crowd]
+    broken = voter_row(crowd[500])  # file line 502
+    lines[500] = ",".join(broken[:6]) + ',"JL. KENANGA NO. 1,' + ",".join(broken[7:])
+    quoted = voter_row(crowd[509])
+    quoted[2] = "SITI AMINAH, S.PD."  # the next quote in the file, eight lines further on
+    lines[509] = csv_line(quoted)
+    folder = tmp_path / "unclosed"
+    folder.mkdir()
+    write_tps(folder / "tps.csv")
+    write_lines(folder / "dpt.csv", lines)
+    assert (folder / "dpt.csv").stat().st_size > 3 * reading.CHUNK_BYTES  # parsed in parallel
+
+    summary = await import_dataset(
+        conn, voters_path=folder / "dpt.csv", tps_path=folder / "tps.csv", hasher=hasher, workers=2
+    )
+    assert summary.rows_read == 20_000
+    assert summary.rejected == {"csv_invalid": 1}
+    assert summary.rows_loaded == 19_999
+    rejects = read_rejects(summary.rejects_path)
+    assert [(r["line"], r["column"], r["reason"]) for r in rejects] == [("502", "", "csv_invalid")]
+    following = [hasher(person.nik) for person in crowd[501:510]]
+    assert await conn.fetchval("select count(*) from voter where nik_hash = any($1)", following) == 9
+    assert (
+        await conn.fetchval("select source_row from voter where nik_hash = $1", hasher(crowd[509].nik)) == 511
+    )
+
+
+async def test_a_line_break_inside_a_quoted_name_is_refused_not_glued(
+    conn: asyncpg.Connection, tmp_path: Path, hasher: NikHasher
+) -> None:
+    crowd = people(4)
+    rows = [voter_row(person) for person in crowd]
+    rows[1][2] = "BUDI\nSANTOSO"
+    rows[2][12] = "PINDAH\r\nDOMISILI"  # keterangan, the last column, with a CRLF inside
+    folder = tmp_path / "broken-name"
+    folder.mkdir()
+    write_tps(folder / "tps.csv")
+    write_voters(folder / "dpt.csv", rows)  # csv.writer quotes the fields that hold line breaks
+    summary = await import_dataset(
+        conn, voters_path=folder / "dpt.csv", tps_path=folder / "tps.csv", hasher=hasher
+    )
+    assert summary.rows_read == 6  # two physical lines for each of the two broken records
+    assert summary.rows_loaded == 2
+    assert [(int(r["line"]), r["reason"]) for r in read_rejects(summary.rejects_path)] == [
+        (3, "csv_invalid"),
+        (4, "wrong_column_count"),
+        (5, "csv_invalid"),
+        (6, "wrong_column_count"),
+    ]
+    assert await conn.fetchval("select count(*) from voter where name = 'BUDISANTOSO'") == 0
+    assert await conn.fetchval("select count(*) from voter where nik_hash = $1", hasher(crowd[1].nik)) == 0
+
+
 @given(
-    st.lists(st.lists(st.text(alphabet='ab ,"\n\\\tX', max_size=6), min_size=1, max_size=5), max_size=8),
+    st.lists(st.lists(st.text(alphabet='ab ,"\\\tX', max_size=6), min_size=1, max_size=5), max_size=8),
     st.sampled_from(["\n", "\r\n"]),
 )
-def test_records_are_read_as_the_csv_module_reads_them(rows: list[list[str]], ending: str) -> None:
+def test_records_of_one_line_each_are_read_as_the_csv_module_reads_them(
+    rows: list[list[str]], ending: str
+) -> None:
     """Lines without quotes take a shortcut; it must give what csv.reader gives."""
     buffer = io.StringIO()
     csv.writer(buffer, lineterminator=ending).writerows(rows)
-    lines = buffer.getvalue().split("\n")
-    expected = list(csv.reader(lines))
-    got = [fields for _, fields in reading.records(lines)]
-    assert got == expected
+    lines = buffer.getvalue().split("\n")[:-1]
+    assert [reading.split_record(line) for line in lines] == rows
 
 
-def test_chunks_end_only_between_records() -> None:
+@given(st.text(alphabet='ab ,"\r\\', max_size=12))
+def test_a_record_never_spans_physical_lines(line: str) -> None:
+    """Each line is one record or refused (None); no field ever holds a line break."""
+    fields = reading.split_record(line)
+    text = line.removesuffix("\r")
+    try:
+        strictly = next(csv.reader([text], strict=True), [])
+    except csv.Error:  # among others, a quote that does not close on the line
+        strictly = None
+    if strictly is not None and "\r" not in text:
+        assert fields == strictly
+    if fields is not None:
+        assert not any("\r" in field or "\n" in field for field in fields)
+        assert fields == next(csv.reader([text]), [])
+    # The importer's per-line reader (with its shortcut inlined) agrees with split_record.
+    pick = reading.picker(reading.Layout(("a",), (0,), 1, True), False, "\r" in text)
+    try:
+        assert pick(line) == (fields or [])[:1]
+    except RowRejected as rejected:
+        assert rejected.reason == ("csv_invalid" if fields is None else "blank_line")
+
+
+def test_chunks_cut_at_any_line_end_and_keep_line_numbers() -> None:
     data = b'a,b\n"x\ny",z\nc,d\n'
-    assert reading._record_boundary(data[:8]) == 4  # the newline inside quotes is not a boundary
-    assert reading._record_boundary(data) == len(data)
     chunks = list(reading.chunks(io.BytesIO(data * 200_000), first_line=2))
     assert b"".join(chunk for chunk, _ in chunks) == data * 200_000
     assert len(chunks) > 1
-    assert all(chunk.count(b'"') % 2 == 0 for chunk, _ in chunks)
+    assert all(chunk.endswith(b"\n") for chunk, _ in chunks)
     assert [line for _, line in chunks][1] == 2 + chunks[0][0].count(b"\n")
+
+
+def test_an_endless_line_is_cut_short_and_reading_resumes_after_it() -> None:
+    """A line with no end in sight is not gathered whole (memory, quadratic copying)."""
+    data = b"a,b\n" + b"x" * (5 * reading.CHUNK_BYTES) + b"\nc,d\n"
+    chunks = list(reading.chunks(io.BytesIO(data), first_line=2))
+    text = b"".join(chunk for chunk, _ in chunks)
+    assert len(text) < 2 * reading.CHUNK_BYTES
+    assert text.split(b"\n")[0] == b"a,b" and text.split(b"\n")[2:] == [b"c,d", b""]
+    assert chunks[-1][1] + chunks[-1][0].count(b"\n") == 5
+
+
+def _context() -> ParseContext:
+    today = dt.date(2024, 6, 1)
+    return ParseContext(
+        "1",
+        TEST_NIK_KEY,
+        frozenset(KELURAHAN),
+        frozenset(code[:8].replace(".", "") for code in KELURAHAN),
+        frozenset((code, number) for code in KELURAHAN for number in (1, 2, 3)),
+        today,
+        today.isoformat(),
+        tuple(range(len(VOTER_COLUMNS))),
+    )
+
+
+_PIECES = [
+    *(csv_line(voter_row(person)).encode() for person in people(6)),
+    b'"', b",", b"\r", b"\n", b"\r\n", b"\0", b"\xff", b"\xc3", b"X", b'""', b"",
+]  # fmt: skip
+
+
+@given(st.lists(st.sampled_from(_PIECES), max_size=40), st.integers(min_value=1, max_value=300))
+def test_parallel_chunks_read_every_line_as_one_serial_read_does(pieces: list[bytes], size: int) -> None:
+    """Wherever the file is cut into chunks, every line is read and judged the same."""
+    data = b"".join(pieces)
+    validator = VoterValidator(_context())
+    serial = parse_chunk(data, 2, validator)
+    parts = [parse_chunk(chunk, line, validator) for chunk, line in reading.chunks(io.BytesIO(data), 2, size)]
+    lines = data.count(b"\n") + (0 if data.endswith(b"\n") or not data else 1)
+    assert serial.read == sum(part.read for part in parts) == lines
+    assert serial.loaded == sum(part.loaded for part in parts)
+    assert serial.rejects == [reject for part in parts for reject in part.rejects]
+    assert serial.read == serial.loaded + len(serial.rejects)
 
 
 async def test_the_gin_index_is_built_alongside_on_a_second_connection(
@@ -326,3 +502,302 @@ async def test_the_gin_index_is_built_alongside_on_a_second_connection(
     suffixes = {name.rsplit("_", 1)[-1] for name in indexes}
     assert suffixes == {"nik", "born", "kel", "keys"}
     assert len(opened) == 1 and opened[0].is_closed()
+
+
+HOSTILE = (
+    "=cmd|' /C calc'!A0",
+    "+SUM(1+1)",
+    "-2+3",
+    "@SUM(A1)",
+    "\t=1+1",
+    '=HYPERLINK("http://x")',
+)
+
+
+async def test_rejects_name_file_line_column_and_reason_never_the_cells_text(
+    conn: asyncpg.Connection, tmp_path: Path, hasher: NikHasher
+) -> None:
+    """Hostile and personal cell text reaches neither the rejects file nor the summary."""
+    crowd = people(8)
+    rows = [voter_row(person) for person in crowd]
+    rows[0][4] = crowd[0].nik  # a NIK in the birth-date column
+    rows[1][5] = HOSTILE[0]  # jenis_kelamin
+    rows[2][9] = HOSTILE[1]  # kode_kelurahan
+    rows[3][10] = HOSTILE[2]  # tps
+    rows[4][1] = HOSTILE[3]  # nkk
+    rows[5][0] = HOSTILE[4]  # nik
+    folder = tmp_path / "hostile"
+    folder.mkdir()
+    write_tps(folder / "tps.csv")
+    with (folder / "tps.csv").open("a", encoding="utf-8", newline="") as stream:
+        writer = csv.writer(stream)
+        writer.writerow(["18.72.01.1001", "7", "Balai", "-5.1", "105.3", HOSTILE[5]])
+        writer.writerow(["18.72.01.1001", "8", "Balai", HOSTILE[2], "105.3", "reguler"])
+        writer.writerow([HOSTILE[0], "9", "Balai", "-5.1", "105.3", "reguler"])
+        writer.writerow(["18.72.01.1001", "1", "Balai lagi", "-5.1", "105.3", "reguler"])
+    write_voters(folder / "=dpt.csv", rows)
+    summary = await import_dataset(
+        conn, voters_path=folder / "=dpt.csv", tps_path=folder / "tps.csv", hasher=hasher
+    )
+    assert summary.rows_loaded == 2
+    header, *lines = list(csv.reader(io.StringIO(Path(summary.rejects_path).read_text(encoding="utf-8"))))
+    assert header == ["file", "line", "column", "reason", "detail"]
+    found = {(file, int(line), column, reason, detail) for file, line, column, reason, detail in lines}
+    assert found == {
+        ("tps.csv", 14, "jenis", "tps_kind_invalid", ""),
+        ("tps.csv", 15, "lat", "coordinate_invalid", ""),
+        ("tps.csv", 16, "kode_kelurahan", "kelurahan_unknown", ""),
+        ("tps.csv", 17, "tps", "tps_duplicate", "first at line 2"),
+        ("'=dpt.csv", 2, "tanggal_lahir", "birth_date_invalid", ""),
+        ("'=dpt.csv", 3, "jenis_kelamin", "gender_invalid", ""),
+        ("'=dpt.csv", 4, "kode_kelurahan", "kelurahan_unknown", ""),
+        ("'=dpt.csv", 5, "tps", "tps_invalid", ""),
+        ("'=dpt.csv", 6, "nkk", "nkk_invalid", ""),
+        ("'=dpt.csv", 7, "nik", "nik_not_digits", ""),
+    }
+    text = Path(summary.rejects_path).read_text(encoding="utf-8")
+    assert crowd[0].nik not in text
+    assert not any(hostile.strip() in text for hostile in HOSTILE)
+
+
+def test_text_written_to_a_csv_a_person_opens_is_neutralised() -> None:
+    for risky in ("=1+1", "+1", "-1", "@A1", "\tx", "\rx"):
+        assert rejects.spreadsheet_safe(risky) == "'" + risky
+    for plain in ("dpt.csv", "nik_length", "", "12", "first at line 2"):
+        assert rejects.spreadsheet_safe(plain) == plain
+
+
+async def test_every_text_column_has_a_maximum_length(
+    conn: asyncpg.Connection, tmp_path: Path, hasher: NikHasher
+) -> None:
+    limits = {
+        "nama": 200,
+        "tempat_lahir": 100,
+        "alamat": 300,
+        "rt": 10,
+        "rw": 10,
+        "disabilitas": 100,
+        "keterangan": 500,
+    }
+    assert limits == columns.VOTER_MAX_LENGTHS
+    assert columns.TPS_MAX_LENGTHS == {"alamat": 300}
+    crowd = people(2 * len(limits))
+    rows = []
+    for (column, limit), at_limit, over in zip(limits.items(), crowd[::2], crowd[1::2], strict=True):
+        index = VOTER_COLUMNS.index(column)
+        for person, length in ((at_limit, limit), (over, limit + 1)):
+            row = voter_row(person)
+            row[index] = "A" * length
+            rows.append(row)
+    folder = tmp_path / "long"
+    folder.mkdir()
+    write_voters(folder / "dpt.csv", rows)
+    write_tps(folder / "tps.csv")
+    with (folder / "tps.csv").open("a", encoding="utf-8", newline="") as stream:
+        csv.writer(stream).writerow(["18.72.01.1001", "9", "J" * 301, "-5.1", "105.3", "reguler"])
+    summary = await import_dataset(
+        conn, voters_path=folder / "dpt.csv", tps_path=folder / "tps.csv", hasher=hasher
+    )
+    assert summary.rows_loaded == len(limits)
+    found = [
+        (int(r["line"]), r["column"], r["reason"], r["detail"]) for r in read_rejects(summary.rejects_path)
+    ]
+    assert found == [
+        (14, "alamat", "field_too_long", "at most 300 characters"),
+        *(
+            (3 + 2 * number, column, "name_too_long" if column == "nama" else "field_too_long",
+             f"at most {limit} characters")
+            for number, (column, limit) in enumerate(limits.items())
+        ),
+    ]  # fmt: skip
+    assert summary.tps_rejected == {"field_too_long": 1}
+
+
+def _tps_line(number: int, address: str = "Balai Warga") -> str:
+    return csv_line(["18.72.01.1001", str(number), address, "-5.1", "105.3", "reguler"])
+
+
+async def test_bad_tps_lines_are_rejected_with_a_reason_and_the_rest_load(
+    conn: asyncpg.Connection, tmp_path: Path, hasher: NikHasher
+) -> None:
+    """Latin-1 bytes, a NUL, a short line, a quoted line break: each line rejected, none fatal."""
+    files = write_small_dataset(tmp_path / "tps-bad")
+    good = files.tps.read_bytes()
+    assert good.endswith(b"\n")
+    extra = [
+        _tps_line(4, "Balai Desa Pe\xf1a").encode("utf-8").replace(b"\xc3\xb1", b"\xf1"),  # Latin-1
+        _tps_line(5, "Balai\0Warga").encode(),
+        b"18.72.01.1001,6,Balai",
+        b'18.72.01.1001,7,"Balai',  # the quote does not close on the line
+        b'Warga",-5.1,105.3,reguler',
+        b"",
+        _tps_line(8).encode(),
+    ]
+    files.tps.write_bytes(good + b"\n".join(extra) + b"\n")
+    summary = await import_dataset(conn, voters_path=files.voters, tps_path=files.tps, hasher=hasher)
+    assert summary.tps_read == 12 + len(extra)
+    assert summary.tps_loaded == 13
+    tps_rejects = [(int(r["line"]), r["column"], r["reason"]) for r in read_rejects(summary.rejects_path)]
+    assert tps_rejects == [
+        (14, "alamat", "encoding_invalid"),
+        (15, "alamat", "encoding_invalid"),
+        (16, "", "wrong_column_count"),
+        (17, "", "csv_invalid"),
+        (18, "", "wrong_column_count"),
+        (19, "", "blank_line"),
+    ]
+    assert summary.rows_loaded == len(files.people)
+    assert await conn.fetchval("select count(*) from tps where number = 8") == 1
+
+
+async def assert_nothing_left(conn: asyncpg.Connection) -> None:
+    assert await conn.fetchval("select count(*) from dataset") == 0
+    assert await conn.fetchval("select count(*) from tps") == 0
+    assert await conn.fetchval("select count(*) from pg_tables where tablename like 'voter\\_%'") == 0
+
+
+async def test_unusable_arguments_fail_before_a_dataset_row_exists(
+    conn: asyncpg.Connection, tmp_path: Path, hasher: NikHasher
+) -> None:
+    files = write_small_dataset(tmp_path / "args")
+    (tmp_path / "a-folder").mkdir()
+    cases = {
+        "rejects is a folder": {"rejects_path": tmp_path / "a-folder"},
+        "rejects in a missing folder": {"rejects_path": tmp_path / "nowhere" / "rejects.csv"},
+        "rejects over the voter file": {"rejects_path": files.voters},
+        "rejects over the tps file": {"rejects_path": tmp_path / "args" / ".." / "args" / "tps.csv"},
+        "voters is a folder": {"voters_path": tmp_path / "a-folder"},
+        "tps missing": {"tps_path": tmp_path / "missing.csv"},
+    }
+    for case, override in cases.items():
+        with pytest.raises(UnusableArgument, match=" / ") as raised:
+            await import_dataset(
+                conn,
+                voters_path=override.get("voters_path", files.voters),
+                tps_path=override.get("tps_path", files.tps),
+                rejects_path=override.get("rejects_path"),
+                hasher=hasher,
+                version="v",
+            )
+        assert isinstance(raised.value, ImportFailed), case
+        await assert_nothing_left(conn)
+    assert files.voters.read_bytes().startswith(b"nik,")  # not overwritten by a rejects file
+    summary = await import_dataset(
+        conn, voters_path=files.voters, tps_path=files.tps, hasher=hasher, version="v"
+    )
+    assert summary.rows_loaded == len(files.people)
+
+
+@pytest.mark.parametrize("content", [b"", b"\xef\xbb\xbf", ",".join(TPS_COLUMNS).encode() + b"\n"])
+async def test_a_tps_file_without_tps_fails_cleanly_and_the_version_stays_free(
+    conn: asyncpg.Connection, tmp_path: Path, hasher: NikHasher, content: bytes
+) -> None:
+    files = write_small_dataset(tmp_path / "empty-tps")
+    good = files.tps.read_bytes()
+    files.tps.write_bytes(content)
+    with pytest.raises(ImportFailed, match=r"tps\.csv"):
+        await import_dataset(conn, voters_path=files.voters, tps_path=files.tps, hasher=hasher, version="v")
+    await assert_nothing_left(conn)
+    files.tps.write_bytes(good)
+    await import_dataset(conn, voters_path=files.voters, tps_path=files.tps, hasher=hasher, version="v")
+
+
+class Stop(Exception):
+    pass
+
+
+@pytest.mark.parametrize(
+    ("when", "raised"),
+    [
+        ("tps.csv:", KeyboardInterrupt),  # Ctrl-C as soon as the TPS are in
+        ("indexing", Stop),  # any error once the voters are copied
+        ("published", KeyboardInterrupt),  # too late: the version is already published
+    ],
+)
+async def test_a_failed_import_cleans_up_after_itself(
+    conn: asyncpg.Connection, tmp_path: Path, hasher: NikHasher, when: str, raised: type[BaseException]
+) -> None:
+    files = write_small_dataset(tmp_path / "fails")
+
+    def progress(line: str) -> None:
+        if when in line:
+            raise raised
+
+    with pytest.raises(raised):
+        await import_dataset(
+            conn, voters_path=files.voters, tps_path=files.tps, hasher=hasher, version="v", progress=progress
+        )
+    if when == "published":
+        assert await conn.fetchval("select status from dataset where version = 'v'") == "published"
+        return
+    await assert_nothing_left(conn)
+    summary = await import_dataset(
+        conn, voters_path=files.voters, tps_path=files.tps, hasher=hasher, version="v"
+    )
+    assert summary.rows_loaded == len(files.people)
+
+
+async def test_an_import_cancelled_during_its_copy_cleans_up(
+    conn: asyncpg.Connection, database_url: str, tmp_path: Path, hasher: NikHasher
+) -> None:
+    folder = tmp_path / "cancel"
+    folder.mkdir()
+    write_tps(folder / "tps.csv")
+    write_lines(folder / "dpt.csv", [csv_line(voter_row(person)) for person in many_people(60_000)])
+    task = asyncio.create_task(
+        import_dataset(
+            conn, voters_path=folder / "dpt.csv", tps_path=folder / "tps.csv", hasher=hasher, version="v"
+        )
+    )
+    watcher = await asyncpg.connect(database_url)
+    try:
+        copying = (
+            "select count(*) from pg_stat_activity"
+            " where query ilike 'copy %' and datname = current_database()"
+        )
+        for _ in range(2000):
+            if await watcher.fetchval(copying) or task.done():
+                break
+            await asyncio.sleep(0.005)
+        assert not task.done(), "the import ended before its COPY was seen"
+        task.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await task
+    finally:
+        await watcher.close()
+    await assert_nothing_left(conn)
+    summary = await import_dataset(
+        conn, voters_path=folder / "dpt.csv", tps_path=folder / "tps.csv", hasher=hasher, version="v"
+    )
+    assert summary.rows_loaded == 60_000
+
+
+async def test_a_dataset_left_by_a_killed_import_is_reclaimed_but_a_live_one_is_not(
+    conn: asyncpg.Connection, database_url: str, tmp_path: Path, hasher: NikHasher
+) -> None:
+    """A process killed outright (SIGKILL, power loss) runs no cleanup: the next import does it."""
+    files = write_small_dataset(tmp_path / "orphans")
+    killed = await asyncpg.connect(database_url)
+    orphan = await QUERIES["create-dataset"].value(killed, version="v", election="x", polling_date=None)
+    await QUERIES["create-voter-partition"].value(killed, dataset_id=orphan)
+    await killed.close()  # its lock goes with its session
+    live = await asyncpg.connect(database_url)
+    try:
+        running = await QUERIES["create-dataset"].value(live, version="live", election="x", polling_date=None)
+        summary = await import_dataset(
+            conn, voters_path=files.voters, tps_path=files.tps, hasher=hasher, version="v"
+        )
+        assert summary.rows_loaded == len(files.people)
+        statuses = {row["version"]: row["status"] for row in await conn.fetch("select * from dataset")}
+        assert statuses == {"v": "published", "live": "loading"}
+        assert summary.dataset_id != orphan
+        assert (
+            await conn.fetchval("select count(*) from pg_tables where tablename = $1", f"voter_{orphan}") == 0
+        )
+        with pytest.raises(ImportFailed, match="live"):
+            await import_dataset(
+                conn, voters_path=files.voters, tps_path=files.tps, hasher=hasher, version="live"
+            )
+    finally:
+        await live.close()
+    assert await conn.fetchval("select count(*) from dataset where id = $1", running) == 1
