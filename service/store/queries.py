@@ -17,7 +17,11 @@ from typing import Any, NamedTuple, Protocol
 
 import asyncpg
 
-SQL_DIR = Path(__file__).resolve().parents[2] / "sql"
+# `sql/` at the top of a checkout; an installed wheel carries the same files in `service/sql/`.
+_CHECKOUT_SQL = Path(__file__).resolve().parents[2] / "sql"
+SQL_DIR = (
+    _CHECKOUT_SQL if (_CHECKOUT_SQL / "queries").is_dir() else Path(__file__).resolve().parents[1] / "sql"
+)
 
 _NAME = re.compile(r"^--\s*name:\s*([a-z0-9_-]+)([\^$!]?)\s*$", re.MULTILINE)
 _PARAM = re.compile(r"(?<![:\w]):([a-z_][a-z0-9_]*)")
