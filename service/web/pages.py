@@ -203,6 +203,8 @@ def error_page(request: Request[Any, Any, Any], error: DomainError) -> Template:
             error.status, texts["fault_heading"]
         )
         text = error.message if _language(request) == "id" else error.message_en
+        if error.status == 404:
+            text = texts["not_found_help"]
     return _page(request, "notice.html", error.status, headers, heading=heading, text=text)
 
 

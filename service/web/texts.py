@@ -58,6 +58,7 @@ TEXTS: dict[Language, dict[str, str]] = {
         "limited_heading": "Terlalu banyak permintaan",
         "limited_help": "Silakan coba lagi dalam {minutes} menit.",
         "not_found_heading": "Halaman tidak ditemukan",
+        "not_found_help": "Alamat ini tidak ada. Dari halaman awal Anda bisa mengecek NIK atau mencari nama.",
         "refused_heading": "Permintaan ditolak",
         "fault_heading": "Terjadi kesalahan",
         "score": "kecocokan",
@@ -119,6 +120,9 @@ TEXTS: dict[Language, dict[str, str]] = {
         "limited_heading": "Too many requests",
         "limited_help": "Please try again in {minutes} minutes.",
         "not_found_heading": "Page not found",
+        "not_found_help": (
+            "There is no page at this address. From the start page you can check a NIK or search by name."
+        ),
         "refused_heading": "Request refused",
         "fault_heading": "Something went wrong",
         "score": "match",
