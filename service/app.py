@@ -89,6 +89,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         settings.queue_seconds,
         settings.max_queued,
         settings.admission_target_lag_seconds,
+        settings.body_read_seconds,
     )
 
     @contextlib.asynccontextmanager

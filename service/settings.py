@@ -27,6 +27,7 @@ SETTING_DOCS: dict[str, str] = {
     "queue_seconds": "How long a request may wait for a slot before it is shed with 503 and Retry-After.",
     "max_queued": "Requests that may wait for a slot per worker; beyond that they are shed at once.",
     "admission_target_lag_seconds": "Event-loop lag above which a worker admits fewer and sheds the rest.",
+    "body_read_seconds": "Longest a request body may take to arrive (it holds no slot meanwhile); then 408.",
     "redis_breaker_seconds": "After a Redis failure, how long each worker skips Redis before trying again.",
     "stale_seconds": "How long past its lifetime a cached answer may still be served while one refresh runs.",
     "rate_limit_exempt": "CIDRs (comma-separated) that skip rate limits and anti-enumeration.",
@@ -71,6 +72,7 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     queue_seconds: float = 0.02
     max_queued: int = 16
     admission_target_lag_seconds: float = 0.005
+    body_read_seconds: float = 5.0
     redis_breaker_seconds: float = 2.0
     stale_seconds: float = 30.0
     rate_limit_exempt: str = ""

@@ -56,7 +56,8 @@ def cmd_proxy(args: argparse.Namespace) -> int:  # noqa: RET503 - HAProxy replac
     """Write the HAProxy configuration for `dpt serve` and run HAProxy with it (in the foreground)."""
     from service.protection.proxy import ProxyPlan, write_config  # noqa: PLC0415
 
-    bounds = {name: getattr(args, name) for name in ("in_flight", "queue", "queue_ms", "threads")}
+    names = ("in_flight", "queue", "queue_ms", "threads", "search_in_flight", "search_queue")
+    bounds = {name: getattr(args, name) for name in names}
     plan = ProxyPlan(
         args.listen,
         args.backend,
@@ -178,10 +179,16 @@ def _add_proxy_parser(commands: argparse._SubParsersAction[argparse.ArgumentPars
     proxy.add_argument(
         "--workers", type=_at_least(1), default=os.cpu_count() or 1, help="dpt serve --workers"
     )
-    # Their defaults are ProxyPlan's (service/proxy.py), chosen by loadtest/spike.py.
+    # Their defaults are ProxyPlan's (service/protection/proxy.py), chosen by loadtest/spike.py.
     proxy.add_argument("--in-flight", type=_at_least(1), help="requests per worker let through at once")
     proxy.add_argument("--queue", type=_at_least(0), help="requests per worker that may wait; more get 503")
     proxy.add_argument("--queue-ms", type=_at_least(1), help="longest wait in the queue before a 503")
+    proxy.add_argument(
+        "--search-in-flight", type=_at_least(1), help="name searches per worker let through at once"
+    )
+    proxy.add_argument(
+        "--search-queue", type=_at_least(0), help="name searches per worker that may wait; more get 503"
+    )
     proxy.add_argument("--threads", type=_at_least(1), help="HAProxy threads (default: one per core)")
     proxy.add_argument("--config-dir", default="data/proxy", help="where haproxy.cfg is written")
     proxy.add_argument("--write-only", action="store_true", help="write the configuration, do not run")

@@ -5,11 +5,20 @@ about a quarter of what answering a cached lookup costs. At three times capacity
 per answer then eat half the machine (loadtest/README.md, spike). HAProxy refuses for a few
 microseconds, so it goes in front:
 
+- it takes in each request whole, body included, before the request counts against any bound
+  (`option http-buffer-request`), and gives it `REQUEST_SECONDS` to arrive (`timeout
+  http-request`); a slower one gets `408` and the connection is closed. A client that trickles
+  its body a byte at a time so holds only a connection to HAProxy, which is cheap, never a slot
+  in the service. (A body larger than HAProxy's buffer, 16 KiB, is passed on as it arrives; the
+  service's own deadline, DPT_BODY_READ_SECONDS, bounds that one.);
 - it lets at most `in_flight` requests per worker reach the service (`maxconn`), the rest wait in
-  its queue, in order;
-- a request that finds `queue` requests already waiting is refused at once, and one that waits
-  longer than `queue_ms` is refused then: `503` with `Retry-After` and the same bilingual answer
-  the service gives (JSON for /api/ and /sms/, a page for people);
+  its queue, in order. Name searches (`POST /api/v1/search`, the page's `POST /cari`) cost many
+  lookups each, so they have a bound and a queue of their own (`search_in_flight`,
+  `search_queue`), onto the same servers: lookups keep their own slots whatever searches do;
+- a request that finds `queue` requests already waiting is refused at once (so a queue of 0
+  refuses everything: the spike's floor uses that), and one that waits longer than `queue_ms`
+  is refused then: `503` with `Retry-After` and the same bilingual answer the service gives (JSON
+  for /api/ and /sms/, a page for people; a wait that ran out gets the JSON one);
 - health, readiness and metrics bypass the bound, so operators see the workers under overload;
 - its statistics (queue length, requests in flight) are on a Unix socket in the folder, and it
   logs nothing (no `log` line), so no request detail is written anywhere;
@@ -30,6 +39,7 @@ from typing import NamedTuple
 from service.errors import DomainError, Unavailable, error_body
 from service.protection.admission import (
     ALWAYS_ADMITTED,
+    BODY_TIMEOUT,
     MACHINE_PATHS,
     REFUSAL_FOR_PEOPLE,
     REFUSAL_FOR_PROGRAMS,
@@ -38,6 +48,10 @@ from service.protection.admission import (
 
 CONFIG = "haproxy.cfg"
 STATS_SOCKET = "haproxy.sock"  # `show stat` there: each backend's queue (qcur) and sessions (scur)
+SEARCH_PATHS = ("/api/v1/search", "/cari")  # name searches (both only take POST)
+# The whole request, headers and body, must arrive within this; a form or a lookup is one packet,
+# so this leaves time for TCP retransmits on a poor mobile link and little for anything else.
+REQUEST_SECONDS = 5
 
 
 class ProxyPlan(NamedTuple):
@@ -48,6 +62,12 @@ class ProxyPlan(NamedTuple):
     queue: int = 8  # requests per worker that may wait; more are refused at once
     queue_ms: int = 50  # longest wait in the queue before a refusal
     threads: int | None = None  # HAProxy threads (default: one per core)
+    # Name searches have slots of their own, besides `in_flight`: one at a time per worker. Two or
+    # more at once in one worker answer no more per second but leave some waiting 100-500 ms. And
+    # one waiting: a search takes tens of ms beside 8 lookups, so a longer queue outlasts
+    # `queue_ms`, and a refusal that waited 50 ms first is no quick refusal (loadtest/README.md).
+    search_in_flight: int = 1  # name searches per worker let through at once
+    search_queue: int = 1  # name searches per worker that may wait; more are refused at once
 
 
 def _refuse(refusal: Refusal, body: Path, condition: str) -> str:
@@ -65,15 +85,22 @@ def _refuse(refusal: Refusal, body: Path, condition: str) -> str:
     )
 
 
-# HAProxy's own answers when the service does not answer (502, 503, 504), in the service's shape:
-# `503 unavailable` with Retry-After, both languages. A request HAProxy cannot parse still gets
-# its built-in `400 Bad request` page: HAProxy 2.6 ignores `errorfile 400` for those
+# HAProxy's own answers in the service's shape: when the service does not answer (502, 503, 504),
+# `503 unavailable` with Retry-After; when a request does not arrive in time (408), the service's
+# own `408 body_timeout`, as JSON whatever the path (HAProxy has one errorfile per status, and
+# the timeout strikes before any rule could look at the path). A request HAProxy cannot parse
+# still gets its built-in `400 Bad request` page: HAProxy 2.6 ignores `errorfile 400` for those
 # (haproxy/haproxy#3032, fixed in 3.2).
 UNAVAILABLE = Unavailable(
     "Layanan sedang tidak tersedia. Silakan coba lagi sebentar lagi.",
     "The service is unavailable right now. Please try again shortly.",
 )
-PROXY_ERRORS: dict[int, DomainError] = {502: UNAVAILABLE, 503: UNAVAILABLE, 504: UNAVAILABLE}
+PROXY_ERRORS: dict[int, DomainError] = {
+    408: BODY_TIMEOUT,
+    502: UNAVAILABLE,
+    503: UNAVAILABLE,
+    504: UNAVAILABLE,
+}
 
 
 def _errorfile(status: int, headers: Iterable[tuple[bytes, bytes]], body: bytes) -> bytes:
@@ -87,6 +114,8 @@ def _error_errorfile(error: DomainError) -> bytes:
     headers = [(b"content-type", b"application/json"), (b"cache-control", b"no-store")]
     if error.retry_after:
         headers.append((b"retry-after", str(error.retry_after).encode()))
+    if error.status == 408:  # HAProxy closes the connection after it; say so
+        headers.append((b"connection", b"close"))
     return _errorfile(error.status, headers, error_body(error))
 
 
@@ -94,12 +123,19 @@ def render(plan: ProxyPlan, folder: Path) -> str:
     """The HAProxy configuration of `plan`; its refusal bodies are files in `folder`."""
     always = " ".join(ALWAYS_ADMITTED)
     machine = " ".join(MACHINE_PATHS)
-    queue = plan.queue * plan.workers
-    refuse_programs = _refuse(REFUSAL_FOR_PROGRAMS, folder / "overloaded.json", "!always machine queue_full")
-    refuse_people = _refuse(REFUSAL_FOR_PEOPLE, folder / "overloaded.html", "!always !machine queue_full")
+    searches = " ".join(SEARCH_PATHS)
+    overloaded_json, overloaded_html = folder / "overloaded.json", folder / "overloaded.html"
+    refusals = "\n    ".join(
+        (
+            _refuse(REFUSAL_FOR_PROGRAMS, overloaded_json, "!always !search machine queue_full"),
+            _refuse(REFUSAL_FOR_PEOPLE, overloaded_html, "!always !search !machine queue_full"),
+            _refuse(REFUSAL_FOR_PROGRAMS, overloaded_json, "search machine search_queue_full"),
+            _refuse(REFUSAL_FOR_PEOPLE, overloaded_html, "search !machine search_queue_full"),
+        )
+    )
     threads = f"    nbthread {plan.threads}\n" if plan.threads else ""
     errorfiles = "\n".join(f'    errorfile {status} "{folder / f"{status}.http"}"' for status in PROXY_ERRORS)
-    return f"""# Written by `dpt proxy`; see service/proxy.py.
+    return f"""# Written by `dpt proxy`; see service/protection/proxy.py.
 global
     stats socket "{folder / STATS_SOCKET}" mode 600 level user
 {threads}
@@ -108,10 +144,11 @@ defaults
     timeout connect 2s
     timeout client 30s
     timeout server 30s
-    timeout http-request 10s
+    timeout http-request {REQUEST_SECONDS}s  # the whole request, body included (buffered below)
     timeout http-keep-alive 30s
     timeout queue {plan.queue_ms}ms
     option forwardfor
+    option http-buffer-request
     http-reuse always
 {errorfiles}
 
@@ -119,15 +156,21 @@ frontend dpt
     bind {plan.listen}
     acl always path_beg {always}
     acl machine path_beg {machine}
-    acl queue_full queue(dpt) ge {queue}
-    {refuse_programs}
-    {refuse_people}
+    acl search path {searches}
+    acl queue_full queue(dpt) ge {plan.queue * plan.workers}
+    acl search_queue_full queue(dpt_search) ge {plan.search_queue * plan.workers}
+    {refusals}
     use_backend dpt_always if always
+    use_backend dpt_search if search
     default_backend dpt
 
 backend dpt
     errorfile 503 "{folder / "overloaded.http"}"  # a queue wait that ran out
     server dpt {plan.backend} maxconn {plan.in_flight * plan.workers}
+
+backend dpt_search
+    errorfile 503 "{folder / "overloaded.http"}"
+    server dpt {plan.backend} maxconn {plan.search_in_flight * plan.workers}
 
 backend dpt_always
     server dpt {plan.backend}

@@ -10,7 +10,6 @@ import os
 import socket
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -22,42 +21,27 @@ from service.importer import ImportSummary
 from service.protection.proxy import CONFIG, STATS_SOCKET, ProxyPlan, write_config
 from service.settings import Settings
 from tests.support.factories import DatasetFiles
-from tests.support.serving import dpt_serve, eventually, free_port, held_lookup
-from tests.support.system_packages import ensure_debian_packages
-
-HAPROXY = Path("/usr/sbin/haproxy")
-DPT = str(Path(sys.executable).with_name("dpt"))
+from tests.support.serving import (
+    DPT,
+    dpt_proxy,
+    dpt_serve,
+    eventually,
+    free_port,
+    held_lookup,
+    installed_haproxy,
+    requests_in_flight,
+)
 
 
 @pytest.fixture(scope="module")
 def haproxy() -> Path:
-    """Debian's HAProxy, for the tests that run it (installed as root; else skipped, or failed
-    under CI=true). The tests of `dpt proxy`'s own errors need none and always run."""
-    ensure_debian_packages(("haproxy",), (HAPROXY,))
-    return HAPROXY
+    """Debian's HAProxy, for the tests that run it. The tests of `dpt proxy`'s own errors need
+    none and always run."""
+    return installed_haproxy()
 
 
-@contextlib.contextmanager
-def dpt_proxy(backend: str, folder: Path, *options: str) -> Iterator[str]:
-    """`dpt proxy` in front of `backend` (one worker) until it listens; yields its URL."""
-    port = free_port()
-    command = [DPT, "proxy", "--listen", f"127.0.0.1:{port}", "--backend", backend, "--workers", "1",
-               "--threads", "1", "--config-dir", str(folder), *options]  # fmt: skip
-    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    try:
-        for _ in range(200):
-            assert process.poll() is None, "HAProxy exited"
-            with contextlib.suppress(OSError), socket.create_connection(("127.0.0.1", port), timeout=1):
-                break
-            time.sleep(0.05)
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        process.terminate()
-        process.wait(timeout=30)
-
-
-def queued(folder: Path) -> int:
-    """Requests waiting in HAProxy's queue for the service (qcur of backend `dpt`, from its socket)."""
+def queued(folder: Path, backend: str = "dpt") -> int:
+    """Requests waiting in HAProxy's queue for the service (qcur of `backend`, from its socket)."""
     with socket.socket(socket.AF_UNIX) as stats:
         stats.connect(str(folder / STATS_SOCKET))
         stats.sendall(b"show stat\n")
@@ -66,9 +50,9 @@ def queued(folder: Path) -> int:
     names = header.split(",")
     for row in rows:
         fields = dict(zip(names, row.split(","), strict=False))
-        if fields.get("pxname") == "dpt" and fields.get("svname") == "BACKEND":
+        if fields.get("pxname") == backend and fields.get("svname") == "BACKEND":
             return int(fields["qcur"])
-    raise AssertionError("no backend dpt in HAProxy's statistics")
+    raise AssertionError(f"no backend {backend} in HAProxy's statistics")
 
 
 @pytest.fixture
@@ -176,11 +160,55 @@ async def test_a_wait_longer_than_the_queue_deadline_is_refused(
     assert answered.status_code == 200
 
 
+@pytest.mark.usefixtures("haproxy")
+async def test_name_searches_have_a_bound_and_a_queue_of_their_own(
+    settings: Settings,
+    published: ImportSummary,
+    tmp_path: Path,
+    locked_voters: asyncpg.Connection,
+    small_dataset: DatasetFiles,
+) -> None:
+    person, other = small_dataset.people[0], small_dataset.people[1]
+    search = {"name": person.name, "birth_date": person.birth_date.isoformat(), "region": person.kelurahan}
+    env = {"DPT_RATE_LIMIT_EXEMPT": "127.0.0.0/8", "DPT_DB_TIMEOUT_SECONDS": "120"}
+    with dpt_serve(settings, **env) as (backend, _):
+        bounds = ("--search-in-flight", "1", "--search-queue", "1", "--queue-ms", "60000")
+        with dpt_proxy(backend.removeprefix("http://"), tmp_path, *bounds) as url:
+            async with httpx.AsyncClient(base_url=url, timeout=60) as client:
+
+                def ask() -> asyncio.Future[httpx.Response]:
+                    return asyncio.ensure_future(client.post("/api/v1/search", json=search))
+
+                held = ask()  # waits on the lock, in the service
+                await eventually(lambda: requests_in_flight(backend) == 1, "the search got in flight")
+                waiting = ask()
+                await eventually(lambda: queued(tmp_path, "dpt_search") == 1, "a search waits in the queue")
+                refused = await client.post("/api/v1/search", json=search)
+                page = await client.post("/cari", data={"name": person.name})
+                # Lookups have slots of their own: this one gets through (and waits on the lock too).
+                lookup = asyncio.ensure_future(client.post("/api/v1/nik", json={"nik": other.nik}))
+                await eventually(lambda: requests_in_flight(backend) == 2, "the lookup got in flight")
+                await locked_voters.close()
+                answers = [await held, await waiting, await lookup]
+    assert refused.status_code == 503 and refused.json()["error"]["code"] == "overloaded"
+    assert page.status_code == 503 and "Layanan sedang sangat sibuk" in page.text
+    assert [answer.status_code for answer in answers] == [200, 200, 200]
+
+
 @pytest.mark.parametrize("threads", [None, 2])
 def test_the_written_configuration_is_valid_for_haproxy(
     haproxy: Path, tmp_path: Path, threads: int | None
 ) -> None:
-    plan = ProxyPlan("127.0.0.1:8080", "127.0.0.1:8000", workers=3, in_flight=5, queue=7, threads=threads)
+    plan = ProxyPlan(
+        "127.0.0.1:8080",
+        "127.0.0.1:8000",
+        workers=3,
+        in_flight=5,
+        queue=7,
+        threads=threads,
+        search_in_flight=2,
+        search_queue=3,
+    )
     config = write_config(plan, tmp_path)
     checked = subprocess.run(
         [str(haproxy), "-c", "-f", str(config)], capture_output=True, text=True, check=False
@@ -189,6 +217,9 @@ def test_the_written_configuration_is_valid_for_haproxy(
     text = config.read_text()
     assert "server dpt 127.0.0.1:8000 maxconn 15" in text  # 5 per worker
     assert "queue(dpt) ge 21" in text  # 7 per worker
+    assert "server dpt 127.0.0.1:8000 maxconn 6" in text  # searches: 2 per worker
+    assert "queue(dpt_search) ge 9" in text  # 3 per worker
+    assert "option http-buffer-request" in text
     assert (tmp_path / CONFIG) == config
 
 
@@ -239,7 +270,15 @@ def test_without_haproxy_the_command_says_how_to_install_it(tmp_path: Path) -> N
 
 @pytest.mark.parametrize(
     ("option", "value"),
-    [("--in-flight", "0"), ("--queue", "-1"), ("--queue-ms", "soon"), ("--workers", "0"), ("--listen", "80")],
+    [
+        ("--in-flight", "0"),
+        ("--queue", "-1"),
+        ("--queue-ms", "soon"),
+        ("--workers", "0"),
+        ("--listen", "80"),
+        ("--search-in-flight", "0"),
+        ("--search-queue", "-1"),
+    ],
 )
 def test_bad_bounds_are_refused_with_a_clear_message(tmp_path: Path, option: str, value: str) -> None:
     done = subprocess.run(

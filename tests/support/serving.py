@@ -1,4 +1,5 @@
-"""`dpt serve` as production runs it (granian, a real socket), for tests that need one."""
+"""`dpt serve` as production runs it (granian, a real socket), and `dpt proxy` (HAProxy) in front
+of it, for tests that need them."""
 
 from __future__ import annotations
 
@@ -15,8 +16,11 @@ from pathlib import Path
 import httpx
 
 from service.settings import Settings
+from tests.support.system_packages import ensure_debian_packages
 
 TEST_NIK_KEY = "test-key-" + "k" * 24
+DPT = str(Path(sys.executable).with_name("dpt"))
+HAPROXY = Path("/usr/sbin/haproxy")
 
 
 def free_port() -> int:
@@ -37,7 +41,7 @@ def dpt_serve(settings: Settings, **env: str) -> Iterator[tuple[str, subprocess.
         "DPT_NIK_KEY": TEST_NIK_KEY,
         **env,
     }
-    command = [str(Path(sys.executable).with_name("dpt")), "serve", "--port", str(port), "--workers", "1"]
+    command = [DPT, "serve", "--port", str(port), "--workers", "1"]
     process = subprocess.Popen(command, env=variables, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     url = f"http://127.0.0.1:{port}"
     try:
@@ -46,6 +50,31 @@ def dpt_serve(settings: Settings, **env: str) -> Iterator[tuple[str, subprocess.
     finally:
         if process.poll() is None:
             process.terminate()
+        process.wait(timeout=30)
+
+
+def installed_haproxy() -> Path:
+    """Debian's HAProxy (installed as root; else the test is skipped, or fails under CI=true)."""
+    ensure_debian_packages(("haproxy",), (HAPROXY,))
+    return HAPROXY
+
+
+@contextlib.contextmanager
+def dpt_proxy(backend: str, folder: Path, *options: str) -> Iterator[str]:
+    """`dpt proxy` in front of `backend` (one worker) until it listens; yields its URL."""
+    port = free_port()
+    command = [DPT, "proxy", "--listen", f"127.0.0.1:{port}", "--backend", backend, "--workers", "1",
+               "--threads", "1", "--config-dir", str(folder), *options]  # fmt: skip
+    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        for _ in range(200):
+            assert process.poll() is None, "HAProxy exited"
+            with contextlib.suppress(OSError), socket.create_connection(("127.0.0.1", port), timeout=1):
+                break
+            time.sleep(0.05)
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        process.terminate()
         process.wait(timeout=30)
 
 
