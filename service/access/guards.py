@@ -1,4 +1,7 @@
-"""Guards: what a principal's role and scope allow. Each raises Forbidden (403) with its own code."""
+"""Guards: what a principal's role and scope allow. Each raises Forbidden (403) with its own code.
+
+The same checks serve the help-desk API (a token's principal) and the console (an officer's
+principal, built from the session); the console's route guards call them."""
 
 from __future__ import annotations
 
@@ -17,10 +20,25 @@ def require_helpdesk(principal: Principal, region: str) -> None:
             "This token may not use help-desk search.",
             code="role_forbidden",
         )
+    require_scope(principal, region)
+
+
+def require_scope(principal: Principal, region: str) -> None:
+    """The region (of a query, or of the voter an answer would show) lies inside the scope."""
     if not principal.covers(region):
         raise Forbidden(
-            f"Wilayah {region} di luar cakupan token ({principal.scope}).",
-            f"Region {region} is outside this token's scope ({principal.scope}).",
+            f"Wilayah {region} di luar cakupan Anda ({principal.scope}).",
+            f"Region {region} is outside your scope ({principal.scope}).",
             code="region_out_of_scope",
             field="region",
+        )
+
+
+def require_admin(principal: Principal) -> None:
+    """Operator and token management and everyone's audit trail: admins only."""
+    if principal.role != "admin":
+        raise Forbidden(
+            "Halaman ini hanya untuk admin.",
+            "This page is for admins only.",
+            code="role_forbidden",
         )

@@ -21,9 +21,10 @@ T = TypeVar("T")
 
 
 class Principal(msgspec.Struct, frozen=True):
-    token_id: int
+    token_id: int | None  # None for an officer logged in to the console
     role: Role
     scope: str | None  # a region code; None = everywhere (admin)
+    operator: str | None = None  # the officer's username (console sessions)
 
     def covers(self, region: str) -> bool:
         return self.scope is None or region == self.scope or region.startswith(self.scope + ".")

@@ -1,14 +1,15 @@
-"""The account commands: `dpt token add` (API tokens) and `dpt operator add` (help-desk accounts)."""
+"""The account commands: `dpt token add|list|revoke` (API tokens) and `dpt operator
+add|list|disable|passwd` (help-desk console accounts, Argon2id passwords read from stdin)."""
 
 from __future__ import annotations
 
 import argparse
-import hashlib
 import secrets
 import sys
 
 import asyncpg
 
+from service.access.passwords import MIN_LENGTH, hash_password
 from service.access.tokens import token_hash
 from service.cli.console import connect, database_url, run_async
 from service.store.queries import QUERIES
@@ -79,19 +80,22 @@ def cmd_token_revoke(args: argparse.Namespace) -> int:
     return 0
 
 
-def hash_password(password: str) -> str:
-    salt = secrets.token_bytes(16)
-    digest = hashlib.scrypt(password.encode(), salt=salt, n=2**14, r=8, p=1)
-    return f"scrypt$16384$8$1${salt.hex()}${digest.hex()}"
+def _read_password(command: str) -> str | None:
+    """The password from stdin's first line (never an argument: it would show in `ps`)."""
+    password = sys.stdin.readline().rstrip("\n")
+    if len(password) < MIN_LENGTH:
+        print(
+            f"dpt operator {command}: kata sandi minimal {MIN_LENGTH} karakter / "
+            f"password needs {MIN_LENGTH}+ characters",
+            file=sys.stderr,
+        )
+        return None
+    return password
 
 
 def cmd_operator_add(args: argparse.Namespace) -> int:
-    password = sys.stdin.readline().rstrip("\n")
-    if len(password) < 10:
-        print(
-            "dpt operator add: kata sandi minimal 10 karakter / password needs 10+ characters",
-            file=sys.stderr,
-        )
+    password = _read_password("add")
+    if password is None:
         return 2
 
     async def run() -> None:
@@ -119,6 +123,68 @@ def cmd_operator_add(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_operator_list(_: argparse.Namespace) -> int:
+    """Every account with its role, scope and state; never a password hash."""
+
+    async def run() -> list[asyncpg.Record]:
+        conn = await connect(database_url())
+        try:
+            return await QUERIES["list-operators"].rows(conn)
+        finally:
+            await conn.close()
+
+    print(f"{'username':<24} {'role':<9} {'scope':<14} {'created':<16} disabled")
+    for row in run_async(run):
+        disabled = f"{row['disabled_at']:%Y-%m-%d %H:%M}" if row["disabled_at"] else "-"
+        print(
+            f"{row['username']:<24} {row['role']:<9} {row['scope']:<14} "
+            f"{row['created_at']:%Y-%m-%d %H:%M}  {disabled}"
+        )
+    return 0
+
+
+def cmd_operator_disable(args: argparse.Namespace) -> int:
+    async def run() -> str | None:
+        conn = await connect(database_url())
+        try:
+            done: str | None = await QUERIES["disable-operator"].value(conn, username=args.username)
+            return done
+        finally:
+            await conn.close()
+
+    if run_async(run) is None:
+        print(
+            f"dpt operator disable: {args.username} tidak ada atau sudah nonaktif / "
+            f"no such account, or disabled already",
+            file=sys.stderr,
+        )
+        return 1
+    print(f"operator {args.username} disabled; the console refuses their sessions from the next request")
+    return 0
+
+
+def cmd_operator_passwd(args: argparse.Namespace) -> int:
+    password = _read_password("passwd")
+    if password is None:
+        return 2
+
+    async def run() -> str | None:
+        conn = await connect(database_url())
+        try:
+            done: str | None = await QUERIES["set-operator-password"].value(
+                conn, username=args.username, password_hash=hash_password(password)
+            )
+            return done
+        finally:
+            await conn.close()
+
+    if run_async(run) is None:
+        print(f"dpt operator passwd: {args.username} tidak ada / no such account", file=sys.stderr)
+        return 1
+    print(f"password of {args.username} changed")
+    return 0
+
+
 def add_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     token = commands.add_parser("token", help="API tokens").add_subparsers(dest="action", required=True)
     token_add = token.add_parser("add", help="create a token; it is printed once, on the last line")
@@ -139,3 +205,12 @@ def add_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) 
     operator_add.add_argument("--scope", required=True)
     operator_add.add_argument("--role", default="helpdesk", choices=["helpdesk", "admin"])
     operator_add.set_defaults(handler=cmd_operator_add)
+    operator.add_parser("list", help="list accounts (never their passwords)").set_defaults(
+        handler=cmd_operator_list
+    )
+    operator_disable = operator.add_parser("disable", help="disable an account (kept for the audit trail)")
+    operator_disable.add_argument("username")
+    operator_disable.set_defaults(handler=cmd_operator_disable)
+    operator_passwd = operator.add_parser("passwd", help="set a new password, read from stdin")
+    operator_passwd.add_argument("username")
+    operator_passwd.set_defaults(handler=cmd_operator_passwd)
