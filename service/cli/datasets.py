@@ -1,9 +1,11 @@
-"""The data commands: `dpt migrate`, `dpt synth`, `dpt import`, `dpt datasets`, `dpt rollback`."""
+"""The data commands: `dpt migrate`, `dpt synth`, `dpt import`, `dpt quality`, and managing versions:
+`dpt datasets`, `dpt publish`, `dpt rollback`, `dpt drop`."""
 
 from __future__ import annotations
 
 import argparse
 import datetime as dt
+import json
 import sys
 from pathlib import Path
 
@@ -11,10 +13,14 @@ import asyncpg
 
 from service.cli.console import connect, database_url, run_async, say
 from service.importer import ImportFailed, ImportSummary, UnusableArgument, import_dataset, publish_dataset
+from service.importer.publishing import PublishRefused, drop_version, publish_version, reclaim_orphans
 from service.nik.parse import NikHasher
+from service.quality.findings import KINDS
+from service.quality.report import write_report
 from service.settings import Settings, load_settings
 from service.store.migrate import migrate
 from service.store.queries import QUERIES
+from service.voters.election import ElectionError, ElectionFile, read_election_file
 
 
 def cmd_migrate(_: argparse.Namespace) -> int:
@@ -67,9 +73,27 @@ def print_summary(summary: ImportSummary) -> None:
         print(f"rejects file    : {summary.rejects_path}")
     rate = summary.rows_read / summary.seconds if summary.seconds else 0
     print(f"time            : {summary.seconds:.2f} s ({rate:,.0f} rows/s)")
+    print_quality(summary.quality, summary.report_dir)
+    if summary.held_back:
+        print(
+            f"NOT PUBLISHED   : quality findings above the limits ({', '.join(summary.held_back)});"
+            f" check the report, then: dpt publish {summary.version} --force"
+        )
+
+
+def print_quality(counts: dict[str, int], folder: str) -> None:
+    print(f"quality report  : {folder}")
+    for kind in KINDS:
+        print(f"  {kind:<26}: {counts.get(kind, 0):>8,}")
 
 
 async def run_import(settings: Settings, args: argparse.Namespace) -> ImportSummary:
+    election_file: ElectionFile | None = None
+    if args.election_file:
+        try:
+            election_file = read_election_file(Path(args.election_file))
+        except ElectionError as error:
+            raise UnusableArgument(f"--election-file: {error}") from None
     conn = await connect(settings)
     try:
         return await import_dataset(
@@ -84,6 +108,11 @@ async def run_import(settings: Settings, args: argparse.Namespace) -> ImportSumm
             publish=not args.no_publish,
             progress=say,
             connect=lambda: connect(settings),
+            election_kind=args.election_kind,
+            election_file=election_file,
+            report_dir=Path(args.report) if args.report else None,
+            tps_max_voters=settings.tps_max_voters,
+            max_finding_share=None if args.force else settings.quality_max_share,
         )
     finally:
         await conn.close()
@@ -99,20 +128,56 @@ def cmd_import(args: argparse.Namespace) -> int:
     except UnusableArgument as error:
         print(f"dpt import: {error}", file=sys.stderr)
         return 2
-    except ImportFailed as error:
+    except (ImportFailed, ElectionError) as error:
         print(f"dpt import: {error}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
         print("dpt import: dibatalkan / cancelled", file=sys.stderr)
         return 130
     print_summary(summary)
+    return 1 if summary.held_back else 0
+
+
+def cmd_quality(args: argparse.Namespace) -> int:
+    """Write a version's report into --out and print its counts; 1 when there is no such version."""
+    settings = load_settings(required=("database_url",))
+
+    async def run() -> dict[str, int] | None:
+        conn = await connect(settings)
+        try:
+            report = await write_report(
+                conn, version=args.version, folder=Path(args.out), tps_max_voters=settings.tps_max_voters
+            )
+        except LookupError:
+            return None
+        finally:
+            await conn.close()
+        print(f"dataset version : {report.version}")
+        return report.counts
+
+    counts = run_async(run)
+    if counts is None:
+        print("dpt quality: versi tidak ada / no such dataset version", file=sys.stderr)
+        return 1
+    print_quality(counts, args.out)
     return 0
 
 
+def _quality_total(raw: str | None) -> str:
+    if raw is None:
+        return "no report"
+    counts: dict[str, int] = json.loads(raw)
+    shown = [f"{kind}={count:,}" for kind, count in counts.items() if count]
+    return ", ".join(shown) or "no findings"
+
+
 def cmd_datasets(_: argparse.Namespace) -> int:
+    """Every version: status, election, counts and quality counts; abandoned loads removed first."""
+
     async def run() -> list[asyncpg.Record]:
         conn = await connect(database_url())
         try:
+            await reclaim_orphans(conn, say)
             return await QUERIES["list-datasets"].rows(conn)
         finally:
             await conn.close()
@@ -120,8 +185,53 @@ def cmd_datasets(_: argparse.Namespace) -> int:
     for row in run_async(run):
         print(
             f"{row['version']:<28} {row['status']:<10} {row['election']} "
-            f"polling {row['polling_date']} voters {row['rows_loaded']}"
+            f"polling {row['polling_date']} voters {row['rows_loaded']} rejected {row['rows_rejected']} "
+            f"quality: {_quality_total(row['quality'])}"
         )
+    return 0
+
+
+def cmd_publish(args: argparse.Namespace) -> int:
+    """0 when published; 1 when refused (unknown, not loaded, or findings over the limits)."""
+    settings = load_settings(required=("database_url",))
+
+    async def run() -> str:
+        conn = await connect(settings)
+        try:
+            await reclaim_orphans(conn, say)
+            done = await publish_version(
+                conn, args.version, force=args.force, max_share=settings.quality_max_share
+            )
+        finally:
+            await conn.close()
+        forced = f" (forced past: {', '.join(done.forced)})" if done.forced else ""
+        return f"published dataset {done.version}{forced}"
+
+    try:
+        print(run_async(run))
+    except PublishRefused as error:
+        print(f"dpt publish: {error}", file=sys.stderr)
+        return 1
+    return 0
+
+
+def cmd_drop(args: argparse.Namespace) -> int:
+    """0 when dropped; 1 for the published version, one being imported, or an unknown one."""
+
+    async def run() -> None:
+        conn = await connect(database_url())
+        try:
+            await reclaim_orphans(conn, say)
+            await drop_version(conn, args.version)
+        finally:
+            await conn.close()
+
+    try:
+        run_async(run)
+    except PublishRefused as error:
+        print(f"dpt drop: {error}", file=sys.stderr)
+        return 1
+    print(f"dropped dataset {args.version}")
     return 0
 
 
@@ -173,9 +283,34 @@ def add_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) 
     imp.add_argument("--version", default=None, help="version name (default: a timestamp)")
     imp.add_argument("--rejects", default=None, help="rejects file (default: next to dpt.csv)")
     imp.add_argument("--no-publish", action="store_true", help="load but do not publish")
+    imp.add_argument(
+        "--election-kind", choices=("pilkada", "pemilu"), default=None,
+        help="whose rules (default: pemilu when the name says Pemilu, else pilkada)",
+    )  # fmt: skip
+    imp.add_argument(
+        "--election-file", default=None, help="TOML: hours, DPTb deadlines (service/voters/election.py)"
+    )
+    imp.add_argument(
+        "--report", default=None, help="quality report folder (default: <dpt>.quality beside dpt.csv)"
+    )
+    imp.add_argument(
+        "--force", action="store_true", help="publish even with quality findings above the limits"
+    )
     imp.set_defaults(handler=cmd_import)
 
+    quality = commands.add_parser("quality", help="write the data-quality report of a dataset version")
+    quality.add_argument("--version", default=None, help="default: the published version, else the newest")
+    quality.add_argument("--out", required=True)
+    quality.set_defaults(handler=cmd_quality)
+
     commands.add_parser("datasets", help="list dataset versions").set_defaults(handler=cmd_datasets)
+    publish = commands.add_parser("publish", help="publish a loaded or kept version")
+    publish.add_argument("version")
+    publish.add_argument("--force", action="store_true", help="even with quality findings above the limits")
+    publish.set_defaults(handler=cmd_publish)
+    drop = commands.add_parser("drop", help="remove a version that is not the published one")
+    drop.add_argument("version")
+    drop.set_defaults(handler=cmd_drop)
     rollback = commands.add_parser("rollback", help="publish the previous (or a named) kept version")
     rollback.add_argument("--version", default=None)
     rollback.set_defaults(handler=cmd_rollback)

@@ -11,6 +11,7 @@ is kept for `dpt rollback`. A failed import leaves no dataset behind (publishing
 from __future__ import annotations
 
 import datetime as dt
+import json
 import os
 import secrets
 import time
@@ -34,7 +35,9 @@ from service.importer.reading import ImportFailed, UnusableArgument, read_header
 from service.importer.rejects import Rejects
 from service.importer.validation import ParseContext, kelurahan_code, parse_birth_date
 from service.nik.parse import NikHasher
+from service.quality.publish import findings_over_limits
 from service.store.queries import QUERIES
+from service.voters.election import ElectionFile, ElectionKind, election_details, time_zone
 
 __all__ = [
     "TPS_COLUMNS",
@@ -61,6 +64,9 @@ class ImportSummary(msgspec.Struct, kw_only=True):
     seconds: float
     rejects_path: str
     published: bool
+    quality: dict[str, int] = msgspec.field(default_factory=dict)  # count per finding kind
+    report_dir: str = ""
+    held_back: dict[str, int] = msgspec.field(default_factory=dict)  # kinds over the publish limits
 
     @property
     def rows_rejected(self) -> int:
@@ -86,11 +92,22 @@ async def import_dataset(
     today: dt.date | None = None,
     workers: int | None = None,
     connect: Connect | None = None,
+    election_kind: ElectionKind | None = None,
+    election_file: ElectionFile | None = None,
+    report_dir: Path | None = None,
+    tps_max_voters: int = 600,
+    max_finding_share: float | None = None,
 ) -> ImportSummary:
     """Load both files into a new dataset version and (by default) publish it.
 
     Unusable arguments and files that cannot be imported at all fail before any dataset row
     exists; once it exists, any failure (an interrupt or a cancellation too) removes it again.
+
+    The data-quality report is written to `report_dir` (default: `<dpt>.quality/` beside the
+    voters file). With `max_finding_share`, a version with a finding kind above that share is
+    loaded but not published (`held_back` says which); `dpt publish VERSION --force` can then.
+    The election's details (service/voters/election.py) follow `election_kind` (default: Pemilu
+    when the election's name says so, else Pilkada) and `election_file`.
     """
     started = time.perf_counter()
     say = progress or (lambda _line: None)
@@ -98,6 +115,13 @@ async def import_dataset(
     version = version or _default_version(now)
     rejects_path = rejects_path or voters_path.with_name(f"{voters_path.stem}.rejects.csv")
     check_files(voters_path, tps_path, rejects_path)
+    report_dir = report_dir or voters_path.with_name(f"{voters_path.stem}.quality")
+    try:
+        report_dir.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        raise UnusableArgument(
+            f"--report: folder tidak bisa dibuat / cannot create the folder {report_dir} ({error.strerror})"
+        ) from None
     with voters_path.open("rb") as stream:
         layout = read_header(stream, voters_path.name, VOTER_COLUMNS)
     await reclaim_orphans(conn, say)
@@ -111,9 +135,14 @@ async def import_dataset(
         tps_rejects = Rejects(rejects_stream, tps_path.name, TPS_COLUMNS)
         tps = read_tps(tps_path, known_kelurahan, tps_rejects)
         dataset_id = await create_dataset(conn, version=version, election=election, polling_date=polling_date)
+        kind = election_kind or ("pemilu" if "pemilu" in election.lower() else "pilkada")
+        details = election_details(
+            kind, polling_date, [time_zone(record[0]) for record in tps.validator.records], election_file
+        )
         voter_rejects = Rejects(rejects_stream, voters_path.name, VOTER_COLUMNS)
         try:
             await copy_tps(conn, dataset_id, tps)
+            await QUERIES["dataset-details"].run(conn, dataset_id=dataset_id, details=json.dumps(details))
             say(f"tps.csv: {tps.read:,} rows read, {len(tps.validator.records):,} loaded")
             today = today or now.date()
             context = ParseContext(
@@ -128,7 +157,7 @@ async def import_dataset(
             )
             job = VoterJob(
                 dataset_id, voters_path, context, voter_rejects, say, workers or os.cpu_count() or 1,
-                Counter(), connect,
+                Counter(), connect, [],
             )  # fmt: skip
             counts = await load_voters(conn, job)
             await QUERIES["finish-dataset"].run(
@@ -139,7 +168,26 @@ async def import_dataset(
                 rows_loaded=counts.loaded,
                 rows_rejected=counts.read - counts.loaded,
             )
-            if publish:
+            # Imported here: the report uses the importer's spreadsheet-safe cells (a cycle at import time).
+            from service.quality.report import write_report  # noqa: PLC0415
+
+            report = await write_report(
+                conn,
+                version=version,
+                folder=report_dir,
+                tps_max_voters=tps_max_voters,
+            )
+            held_back = (
+                {}
+                if max_finding_share is None
+                else findings_over_limits(
+                    report.counts,
+                    voters=counts.loaded,
+                    tps=len(tps.validator.records),
+                    max_share=max_finding_share,
+                )
+            )
+            if publish and not held_back:
                 await publish_dataset(conn, dataset_id)
                 say(f"published dataset {version}")
         except BaseException:
@@ -157,7 +205,10 @@ async def import_dataset(
         tps_rejected=dict(tps_rejects.counts.most_common()),
         seconds=time.perf_counter() - started,
         rejects_path=str(rejects_path),
-        published=publish,
+        published=publish and not held_back,
+        quality=report.counts,
+        report_dir=str(report.folder),
+        held_back=held_back,
     )
 
 

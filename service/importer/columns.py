@@ -10,6 +10,9 @@ VOTER_COLUMNS: Final = (
     "rt", "rw", "kode_kelurahan", "tps", "disabilitas", "keterangan",
 )  # fmt: skip
 TPS_COLUMNS: Final = ("kode_kelurahan", "tps", "alamat", "lat", "lon", "jenis")
+# Optional tps.csv columns (accessibility, shown in answers): `ya`/`tidak` (also yes/no, 1/0,
+# true/false, y/t/n; empty when unknown), and a free note. Files without them import as before.
+TPS_OPTIONAL_COLUMNS: Final = ("akses_tanpa_tangga", "lantai_dasar", "catatan_akses")
 
 # Characters after trimming (and, for the name, after collapsing spaces). Well above anything a
 # real DPT holds (the longest synthetic values are a quarter of these), low enough that one row
@@ -25,7 +28,7 @@ VOTER_MAX_LENGTHS: Final = {
     "disabilitas": 100,
     "keterangan": 500,
 }
-TPS_MAX_LENGTHS: Final = {"alamat": 300}
+TPS_MAX_LENGTHS: Final = {"alamat": 300, "catatan_akses": 200}
 # A physical line longer than this is `line_too_long` whatever it holds: the columns' limits add
 # up to about 1,300 characters, and reading never gathers more than MAX_LINE_BYTES of one line.
 MAX_LINE_CHARS: Final = 16_000

@@ -15,11 +15,14 @@ from typing import NamedTuple, NoReturn
 
 import asyncpg
 
-from service.importer.columns import TPS_COLUMNS
+from service.importer.columns import TPS_COLUMNS, TPS_OPTIONAL_COLUMNS
 from service.importer.parsing import ChunkResult, parse_chunk, start_worker
 from service.importer.reading import ImportFailed, chunks, decode, physical_lines, picker, read_header
 from service.importer.rejects import Rejects, RowRejected
 from service.importer.validation import ParseContext, TpsValidator
+from service.names.scoring import TokenWeights
+from service.quality.findings import Finding
+from service.quality.persons import nik_duplicate_finding
 from service.store.queries import QUERIES
 
 VOTER_TABLE_COLUMNS = (
@@ -40,8 +43,16 @@ VOTER_TABLE_COLUMNS = (
     "note",
     "name_key",
     "name_keys",
+    "kk_hash",
+    "nik_masked",
 )
-TPS_TABLE_COLUMNS = ("dataset_id", "kelurahan_code", "number", "address", "lat", "lon", "kind")
+TPS_TABLE_COLUMNS = (
+    "dataset_id", "kelurahan_code", "number", "address", "lat", "lon", "kind",
+    "step_free", "ground_floor", "access_note", "source_line",
+)  # fmt: skip
+FINDING_COLUMNS = (
+    "dataset_id", "line", "kind", "other_line", "kelurahan_code", "tps_number", "masked_name", "score",
+)  # fmt: skip
 PROGRESS_EVERY = 100_000
 Progress = Callable[[str], None]
 Connect = Callable[[], Awaitable[asyncpg.Connection]]  # opens another connection to the same database
@@ -63,6 +74,7 @@ class VoterJob(NamedTuple):
     workers: int
     token_counts: Counter[str]
     connect: Connect | None
+    findings: list[Finding]  # import-time findings of the data-quality report
 
 
 async def _copy_voters(conn: asyncpg.Connection, partition: str, job: VoterJob) -> _Counts:
@@ -98,6 +110,7 @@ async def _copy_voters(conn: asyncpg.Connection, partition: str, job: VoterJob) 
                 totals["read"] += result.read
                 totals["loaded"] += result.loaded
                 job.token_counts.update(result.token_counts)
+                job.findings.extend(result.findings)
                 if totals["read"] >= next_report:
                     rate = totals["read"] / (time.perf_counter() - started)
                     job.say(f"dpt.csv: {totals['read']:,} rows read ({rate:,.0f} rows/s)")
@@ -125,14 +138,21 @@ async def load_voters(conn: asyncpg.Connection, job: VoterJob) -> _Counts:
     # Most files have no repeated NIK: the unique index is tried first, duplicates removed
     # only if it fails.
     if not await _build_indexes(conn, job):
+        weights = TokenWeights(job.token_counts, counts.loaded)
         for duplicate in await QUERIES["dedupe-voter-partition"].rows(conn, dataset_id=job.dataset_id):
             job.rejects.add(duplicate["source_row"], "nik_duplicate", "nik", duplicate["first_row"])
+            job.findings.append(nik_duplicate_finding(duplicate, weights))
             loaded -= 1
         await QUERIES["index-voter-partition"].value(conn, dataset_id=job.dataset_id)
     await conn.copy_records_to_table(
         "name_token_count",
         records=[(job.dataset_id, token, count) for token, count in job.token_counts.items()],
         columns=("dataset_id", "token", "voters"),
+    )
+    await conn.copy_records_to_table(
+        "dataset_finding",
+        records=[(job.dataset_id, *finding) for finding in job.findings],
+        columns=FINDING_COLUMNS,
     )
     await QUERIES["attach-voter-partition"].run(conn, dataset_id=job.dataset_id)
     return _Counts(counts.read, loaded)
@@ -182,10 +202,10 @@ class TpsFile(NamedTuple):
 
 def read_tps(path: Path, known: frozenset[str], rejects: Rejects) -> TpsFile:
     """Validate tps.csv line by line (before any dataset exists); ImportFailed if no TPS is valid."""
-    validator = TpsValidator(known)
     read = 0
     with path.open("rb") as stream:
-        layout = read_header(stream, path.name, TPS_COLUMNS)
+        layout = read_header(stream, path.name, TPS_COLUMNS, TPS_OPTIONAL_COLUMNS)
+        validator = TpsValidator(known, layout.names[len(TPS_COLUMNS) :])
         for data, first_line in chunks(stream, first_line=2):
             text, damaged = decode(data)
             lines, stray_returns = physical_lines(text)

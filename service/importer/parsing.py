@@ -12,6 +12,7 @@ from service.importer.columns import VOTER_COLUMNS
 from service.importer.reading import Layout, decode, physical_lines, picker
 from service.importer.rejects import RowRejected
 from service.importer.validation import ParseContext, VoterValidator
+from service.quality.findings import Finding
 
 # Validation and hashing cost far more than PostgreSQL's COPY, so dpt.csv is cut into chunks at
 # line ends and parsed in worker processes, each returning COPY-ready text; the main process only
@@ -24,6 +25,7 @@ class ChunkResult(NamedTuple):
     read: int
     loaded: int
     token_counts: Counter[str]
+    findings: list[Finding]  # for the data-quality report (service/quality/)
 
 
 _worker_validator: VoterValidator | None = None
@@ -58,8 +60,9 @@ def parse_chunk(data: bytes, first_line: int, validator: VoterValidator | None =
             rejects.append((row, rejected.reason, rejected.column, rejected.number))
     counts = Counter(itertools.chain.from_iterable(validator.word_sets))
     validator.word_sets.clear()
+    findings, validator.findings = validator.findings, []
     copy_text = "\n".join(copy_lines) + "\n" if copy_lines else ""
-    return ChunkResult(copy_text.encode(), rejects, len(lines), len(copy_lines), counts)
+    return ChunkResult(copy_text.encode(), rejects, len(lines), len(copy_lines), counts, findings)
 
 
 # Only a chunk holding one of these pays for escaping its fields into COPY text. (A field never

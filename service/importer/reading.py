@@ -35,8 +35,11 @@ class Layout(NamedTuple):
     in_order: bool  # the wanted columns are the file's first ones, in order
 
 
-def read_header(stream: IO[bytes], file_name: str, required: tuple[str, ...]) -> Layout:
-    """The layout of the header line, which `stream` is left just after."""
+def read_header(
+    stream: IO[bytes], file_name: str, required: tuple[str, ...], optional: tuple[str, ...] = ()
+) -> Layout:
+    """The layout of the header line, which `stream` is left just after: the required columns,
+    then those of `optional` the header has, in `optional` order."""
     raw = stream.readline(MAX_LINE_BYTES)
     if len(raw) == MAX_LINE_BYTES and not raw.endswith(b"\n"):
         raise ImportFailed(f"{file_name}: baris judul terlalu panjang / header line too long")
@@ -48,8 +51,9 @@ def read_header(stream: IO[bytes], file_name: str, required: tuple[str, ...]) ->
             f"{file_name}: kolom tidak ada / missing column(s): {', '.join(missing)}"
             f" (expected header: {','.join(required)})"
         )
-    columns = tuple(names.index(name) for name in required)
-    return Layout(required, columns, max(columns) + 1, columns == tuple(range(len(required))))
+    wanted = required + tuple(name for name in optional if name in names)
+    columns = tuple(names.index(name) for name in wanted)
+    return Layout(wanted, columns, max(columns) + 1, columns == tuple(range(len(wanted))))
 
 
 def split_record(line: str) -> list[str] | None:

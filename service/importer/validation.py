@@ -10,8 +10,10 @@ from typing import Any, NamedTuple
 from service.errors import InvalidNik
 from service.importer.columns import TPS_MAX_LENGTHS, VOTER_MAX_LENGTHS
 from service.importer.rejects import RowRejected
+from service.names.masking import mask_name
 from service.names.normalise import NameStore
 from service.nik.parse import NikHasher, is_plain_nik, nik_problem, nik_problem_code, parse_nik
+from service.quality.findings import Finding
 
 MAX_NAME_LENGTH = VOTER_MAX_LENGTHS["nama"]
 _GENDERS = {"L": "L", "P": "P", "LAKI-LAKI": "L", "PEREMPUAN": "P"}
@@ -20,6 +22,20 @@ _TPS_KINDS = {"reguler", "khusus"}
 _TEXT_COLUMNS = ("tempat_lahir", "alamat", "rt", "rw", "disabilitas", "keterangan")
 _BIRTH_PLACE, _ADDRESS, _RT, _RW, _DISABILITY, _NOTE = (VOTER_MAX_LENGTHS[name] for name in _TEXT_COLUMNS)
 _TPS_ADDRESS = TPS_MAX_LENGTHS["alamat"]
+
+
+def kk_hasher(nik_key: str) -> NikHasher:
+    """The keyed hash of a KK number (16 digits): HMAC-SHA256 under a key derived from
+    DPT_NIK_KEY, so the same digits never hash alike as a KK and as a NIK."""
+    return NikHasher("dpt-kk:" + nik_key)
+
+
+def masked_nik(digits: str) -> str:
+    """A NIK as KPU prints it on published lists: the issuing kecamatan and ten asterisks."""
+    return digits[:6] + "*" * 10
+
+
+_TPS_NOTE = TPS_MAX_LENGTHS["catatan_akses"]
 
 
 def kelurahan_code(raw: str) -> str:
@@ -46,16 +62,46 @@ def parse_birth_date(raw: str) -> str:
     return dt.date(int(year), int(month), int(day)).isoformat()
 
 
-class TpsValidator:
-    """Turns tps.csv rows into TPS records (without their dataset id), or raises RowRejected."""
+_YES = frozenset({"ya", "y", "yes", "1", "true", "benar"})
+_NO = frozenset({"tidak", "t", "no", "n", "0", "false", "salah"})
 
-    def __init__(self, known_kelurahan: frozenset[str]):
+
+def _yes_no(raw: str, column: str) -> bool | None:
+    text = raw.strip().lower()
+    if not text:
+        return None
+    if text in _YES:
+        return True
+    if text in _NO:
+        return False
+    raise RowRejected("tps_access_invalid", column)
+
+
+class TpsValidator:
+    """Turns tps.csv rows into TPS records (without their dataset id), or raises RowRejected.
+
+    `optional` names the optional accessibility columns the file has (TPS_OPTIONAL_COLUMNS, in
+    that order), which follow the required fields of each row."""
+
+    def __init__(self, known_kelurahan: frozenset[str], optional: tuple[str, ...] = ()):
         self.known_kelurahan = known_kelurahan
+        self.optional = optional
         self.seen: dict[tuple[str, int], int] = {}  # (kelurahan, number) -> the line it is on
         self.records: list[tuple[Any, ...]] = []
 
+    def _access(self, fields: list[str]) -> tuple[bool | None, bool | None, str | None]:
+        given = dict(zip(self.optional, fields, strict=True))
+        note = given.get("catatan_akses", "").strip()
+        if len(note) > _TPS_NOTE:
+            raise RowRejected("field_too_long", "catatan_akses", _TPS_NOTE)
+        return (
+            _yes_no(given.get("akses_tanpa_tangga", ""), "akses_tanpa_tangga"),
+            _yes_no(given.get("lantai_dasar", ""), "lantai_dasar"),
+            note or None,
+        )
+
     def add(self, line: int, fields: list[str]) -> None:
-        raw_code, raw_number, address, raw_lat, raw_lon, raw_kind = fields
+        raw_code, raw_number, address, raw_lat, raw_lon, raw_kind = fields[:6]
         code = kelurahan_code(raw_code)
         if code not in self.known_kelurahan:
             raise RowRejected("kelurahan_unknown", "kode_kelurahan")
@@ -72,8 +118,9 @@ class TpsValidator:
             raise RowRejected("tps_address_missing", "alamat")
         if len(address) > _TPS_ADDRESS:
             raise RowRejected("field_too_long", "alamat", _TPS_ADDRESS)
+        access = self._access(fields[6:])
         self.seen[code, number] = line
-        self.records.append((code, number, address, lat, lon, kind))
+        self.records.append((code, number, address, lat, lon, kind, *access, line))
 
 
 def _tps_number(raw: str) -> int:
@@ -105,6 +152,9 @@ def _too_long(texts: tuple[str, ...]) -> RowRejected:
     raise AssertionError("no column is too long")
 
 
+_WOMEN_ADD = 40  # a woman's NIK carries her birth day plus 40
+
+
 class ParseContext(NamedTuple):
     """What every parsing process needs, sent once when it starts."""
 
@@ -129,6 +179,7 @@ class VoterValidator:
     def __init__(self, context: ParseContext):
         self.context = context
         self.hasher = NikHasher(context.nik_key)
+        self.kk_hasher = kk_hasher(context.nik_key)
         # Voter ids are random so that they reveal nothing, not even the row order.
         self.ids = Random(secrets.randbits(128))
         # A DPT repeats the same few thousand birth dates and (kelurahan, TPS) pairs: validate
@@ -139,6 +190,9 @@ class VoterValidator:
         # (Each voter's distinct words are collected per chunk and counted at its end, in C.)
         self.word_sets: list[frozenset[str]] = []
         self.name_stores: dict[str, NameStore] = {}  # per kab/kota: its keys carry its code
+        # What the data-quality report needs from rows as only the import sees them (the NIK is
+        # never stored): collected per chunk, like word_sets (service/quality/).
+        self.findings: list[Finding] = []
 
     def _typed_nik(self, nik: str) -> str:
         """A NIK written with separators or full-width digits: its 16 digits, or rejected."""
@@ -176,6 +230,28 @@ class VoterValidator:
         place = self.places[raw_kelurahan, raw_tps] = (code, str(number), names)
         return place
 
+    def _place_of(self, row: int, raw_kelurahan: str, raw_tps: str, name: str) -> tuple[str, str, NameStore]:
+        """_place, and a voter pointing at a TPS that tps.csv lacks noted for the report."""
+        try:
+            return self._place(raw_kelurahan, raw_tps)
+        except RowRejected as rejected:
+            if rejected.reason == "tps_unknown":
+                self._found(row, "tps_missing", kelurahan_code(raw_kelurahan), raw_tps, name)
+            raise
+
+    def _check_nik_facts(
+        self, row: int, digits: str, born: str, sex: str, where: tuple[str, str, str]
+    ) -> None:
+        """The NIK's own birth date (women: day + 40) and so its gender, against the columns."""
+        nik_day = int(digits[6:8])
+        if (nik_day > _WOMEN_ADD) != (sex == "P"):
+            self._found(row, "nik_gender_mismatch", *where)
+        if (nik_day % _WOMEN_ADD, digits[8:10], digits[10:12]) != (int(born[8:10]), born[5:7], born[2:4]):
+            self._found(row, "nik_birth_date_mismatch", *where)
+
+    def _found(self, row: int, kind: str, code: str, number: str, name: str) -> None:
+        self.findings.append(Finding(row, kind, None, code, int(number), mask_name(name)))
+
     def record(self, row: int, fields: list[str], *, escape: bool = True) -> str:
         """The row as one line of COPY text (without its line end); `escape=False` when the chunk
         has nothing to escape."""
@@ -189,7 +265,7 @@ class VoterValidator:
             digits = nik
         else:
             digits = self._typed_nik(nik)
-        # The KK number is checked but not stored: no lookup needs it (data minimisation).
+        # The KK number is stored only as its keyed hash (the help desk's family check).
         nkk = nkk.strip()
         if nkk and not (len(nkk) == 16 and nkk.isdigit()):
             raise RowRejected("nkk_invalid", "nkk")
@@ -206,8 +282,9 @@ class VoterValidator:
             raise RowRejected("gender_invalid", "jenis_kelamin")
         place = self.places.get((raw_kelurahan, raw_tps))
         if place is None:
-            place = self._place(raw_kelurahan, raw_tps)
+            place = self._place_of(row, raw_kelurahan, raw_tps, name)
         code, number, names = place
+        self._check_nik_facts(row, digits, born, sex, (code, number, name))
         birth_place, address, rt, rw = birth_place.strip(), address.strip(), rt.strip(), rw.strip()
         disability, note = disability.strip(), note.strip()
         if (
@@ -229,4 +306,5 @@ class VoterValidator:
             "\\\\x" + self.hasher(digits).hex(),
             name, birth_place or "\\N", born, sex, address or "\\N", rt or "\\N", rw or "\\N",
             code, number, disability or "\\N", note or "\\N", name_key, keys,
+            "\\\\x" + self.kk_hasher(nkk).hex() if nkk else "\\N", masked_nik(digits),
         ))  # fmt: skip

@@ -11,7 +11,7 @@ import unicodedata
 
 from service.language import Language
 from service.names.masking import mask_name
-from service.schemas import NikAnswer
+from service.schemas import DatasetInfo, Hours, NikAnswer
 
 SMS_LIMIT = 160  # septets in one single-part SMS
 
@@ -112,22 +112,35 @@ _REGISTERED: dict[Language, str] = {
     "en": "Registered in the DPT: {name}, {tps}, Kel. {kelurahan}, Kec. {kecamatan}.{polling}",
 }
 _POLLING_DATE: dict[Language, str] = {
-    "id": " Pemungutan suara {date:%d-%m-%Y}.",
-    "en": " Voting day {date:%d-%m-%Y}.",
+    "id": " Pemungutan suara {date:%d-%m-%Y} {hours}. Bawa KTP-el.",
+    "en": " Voting day {date:%d-%m-%Y} {hours}. Bring your KTP-el.",
 }
 
 
+def _hours(hours: Hours | None, zone: str | None, language: Language) -> str:
+    """`07.00-13.00 WIB` (`07:00-13:00 WIB` in English): local time of the TPS."""
+    chosen = hours or Hours(start="07:00", end="13:00")
+    start, end = (
+        (chosen.start, chosen.end)
+        if language == "en"
+        else (chosen.start.replace(":", "."), chosen.end.replace(":", "."))
+    )
+    return f"{start}-{end}" + (f" {zone}" if zone else "")
+
+
 def registered_reply(answer: NikAnswer, language: Language) -> str:
-    """Masked name, TPS, kelurahan, kecamatan and polling date; region names shortened to fit.
+    """Masked name, TPS, kelurahan, kecamatan, polling date and hours in the TPS's local time,
+    and what to bring; region names shortened to fit.
 
     The name is masked again (masking is idempotent), so even an unmasked answer stays private.
     An answer without a voter gets the not-registered reply.
     """
     voter = answer.voter
     if voter is None:
-        return not_registered_reply(language)
+        return not_registered_reply(language, answer.dataset)
     polling_date = answer.dataset.polling_date
-    polling = "" if polling_date is None else _POLLING_DATE[language].format(date=polling_date)
+    hours = _hours(answer.dataset.polling_hours, voter.tps.time_zone, language)
+    polling = "" if polling_date is None else _POLLING_DATE[language].format(date=polling_date, hours=hours)
     fields = {
         "name": _shorten(mask_name(gsm_safe(voter.name)), NAME_MAX),
         "tps": _shorten(gsm_safe(voter.tps.label), TPS_LABEL_MAX),
@@ -151,9 +164,51 @@ _NOT_REGISTERED: dict[Language, str] = {
         "Moved house? Ask the PPS to register you as a moved voter (DPTb)."
     ),
 }
+# With the election's details: the number, the PPS, DPTb by its deadline(s), DPK on polling day
+# with its hours. Dates without the year (`20-11`): the year is this election's.
+_WHAT_TO_DO: dict[Language, str] = {
+    "id": (
+        "NIK tidak ditemukan di DPT. Cek ulang angkanya, lapor PPS kelurahan.{dptb}"
+        " {day} pk {hours}: pilih dgn KTP-el di TPS RT/RW KTP-el (DPK)."
+    ),
+    "en": (
+        "NIK not found in the DPT. Check the digits, ask the PPS at the kelurahan.{dptb}"
+        " {day} {hours}: vote with KTP-el at a TPS of its RT/RW (DPK)."
+    ),
+}
+_DPTB: dict[Language, tuple[str, str, str]] = {
+    # One deadline; two (moving house, study or work / the sick and others); when two do not fit,
+    # the earlier one, which is safe for everyone.
+    "id": (
+        " DPTb s.d. {urgent}.",
+        " DPTb s.d. {moving} (pindah), {urgent} (sakit dll).",
+        " DPTb s.d. {moving}.",
+    ),
+    "en": (" DPTb by {urgent}.", " DPTb by {moving} (moved), {urgent} (sick etc).", " DPTb by {moving}."),
+}
 
 
-def not_registered_reply(language: Language) -> str:
+def not_registered_reply(language: Language, dataset: DatasetInfo | None = None) -> str:
+    """What to do next; with the dataset's election details when it has them, within one SMS."""
+    if dataset is None or dataset.polling_date is None or dataset.dpk_hours is None:
+        return _NOT_REGISTERED[language]
+    zones: tuple[str, ...] = dataset.time_zones or ()
+    hours = _hours(dataset.dpk_hours, zones[0] if len(zones) == 1 else None, language)
+    moving, urgent = dataset.dptb_deadline, dataset.dptb_urgent_deadline
+    one, two, short = _DPTB[language]
+    if moving and urgent:
+        dptb_forms = [
+            two.format(moving=f"{moving:%d-%m}", urgent=f"{urgent:%d-%m}"),
+            short.format(moving=f"{moving:%d-%m}"),
+        ]
+    elif moving or urgent:
+        dptb_forms = [one.format(urgent=f"{(urgent or moving):%d-%m}")]
+    else:
+        dptb_forms = [""]
+    for dptb in dptb_forms:
+        reply = _WHAT_TO_DO[language].format(dptb=dptb, day=f"{dataset.polling_date:%d-%m}", hours=hours)
+        if fits_one_sms(reply):
+            return reply
     return _NOT_REGISTERED[language]
 
 

@@ -12,6 +12,7 @@ import msgspec
 from service.errors import NoDataset, Unavailable
 from service.schemas import DatasetInfo
 from service.store import Store
+from service.voters.election import dataset_info
 
 log = logging.getLogger(__name__)
 
@@ -58,8 +59,8 @@ class Published:
             self.dataset = None
             return None
         if self.dataset is None or self.dataset.id != record["id"]:
-            info = DatasetInfo(
-                version=record["version"], election=record["election"], polling_date=record["polling_date"]
+            info = dataset_info(
+                record["version"], record["election"], record["polling_date"], record["details"]
             )
             self.dataset = PublishedDataset(record["id"], info)
             for callback in self._on_change:

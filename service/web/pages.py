@@ -10,7 +10,6 @@ NIK is ever in a URL, the browser's history, or on the server.
 from __future__ import annotations
 
 import base64
-import datetime as dt
 import hashlib
 import hmac
 import time
@@ -32,7 +31,10 @@ from service.errors import DomainError, InvalidInput, RateLimited, Unavailable
 from service.language import LANGUAGES, Language
 from service.nik.parse import parse_nik
 from service.schemas import DatasetInfo, NikAnswer, SearchResult
+from service.web.advice import advice, date_text
 from service.web.texts import TEXTS
+
+__all__ = ["TEMPLATE_DIR", "date_text", "error_page", "resident_pages", "static"]
 
 STATIC_DIR = Path(__file__).parent / "static"
 TEMPLATE_DIR = Path(__file__).parent / "templates"
@@ -233,7 +235,7 @@ async def check_result(request: Request[Any, Any, Any]) -> Template | Redirect:
     stored = _opened(request)
     if stored is None or stored.nik is None:
         return Redirect("/", status_code=303)
-    return _page(request, "result.html", answer=stored.nik)
+    return _page(request, "result.html", answer=stored.nik, advice=advice(stored.nik, _language(request)))
 
 
 @post("/cari", include_in_schema=False, status_code=303)
@@ -278,18 +280,6 @@ async def static(name: FromPath[str]) -> Response[bytes]:
     media_type = "text/css" if original.endswith(".css") else "application/octet-stream"
     headers = {"Cache-Control": "public, max-age=31536000, immutable", "X-Content-Type-Options": "nosniff"}
     return Response(data, media_type=media_type, headers=headers)
-
-
-def date_text(value: dt.date | None, language: Language) -> str:
-    if value is None:
-        return ""
-    months = {
-        "id": ["Januari", "Februari", "Maret", "April", "Mei", "Juni", "Juli", "Agustus", "September",
-               "Oktober", "November", "Desember"],
-        "en": ["January", "February", "March", "April", "May", "June", "July", "August", "September",
-               "October", "November", "December"],
-    }  # fmt: skip
-    return f"{value.day} {months[language][value.month - 1]} {value.year}"
 
 
 def resident_pages(middleware: list[DefineMiddleware]) -> Router:

@@ -66,6 +66,43 @@ TEXTS: dict[Language, dict[str, str]] = {
         "kelurahan": "Kel.",
         "kecamatan": "Kec.",
         "privacy": "Layanan ini tidak menyimpan NIK Anda dan tidak memakai skrip atau huruf dari pihak lain.",
+        "hours_local": "pukul {start} sampai {end} {zone}",
+        "local_time": "waktu setempat",
+        "geo": "Buka di aplikasi peta ponsel",
+        "assist": (
+            "Pemilih penyandang disabilitas boleh didampingi orang pilihannya sendiri di TPS, dan "
+            "petugas KPPS wajib membantu bila diminta."
+        ),
+        "access_heading": "Akses TPS",
+        "step_free": "Bisa dicapai tanpa tangga",
+        "not_step_free": "Ada tangga atau undakan",
+        "ground_floor": "Di lantai dasar",
+        "not_ground_floor": "Tidak di lantai dasar",
+        "check_digits": "Periksa lagi 16 angka NIK di KTP-el Anda, lalu cek sekali lagi.",
+        "pps_help": (
+            "Jika angkanya benar dan Anda berhak memilih (17 tahun pada hari pemungutan suara, atau "
+            "sudah/pernah kawin), laporkan ke Panitia Pemungutan Suara (PPS) di kantor kelurahan/desa "
+            "Anda dengan membawa KTP-el dan Kartu Keluarga."
+        ),
+        "dptb_moving": (
+            "Akan memilih di tempat lain karena pindah domisili, tugas belajar atau bekerja? Urus "
+            "pindah memilih (DPTb) di PPS atau KPU kabupaten/kota paling lambat {date}."
+        ),
+        "dptb_urgent": (
+            "Sakit atau dirawat, tertimpa bencana, menjadi tahanan, atau bertugas di tempat lain pada "
+            "hari pemungutan suara? Urus pindah memilih (DPTb) paling lambat {date}."
+        ),
+        "dpk_help": (
+            "Pada hari pemungutan suara{day}, jika Anda berhak memilih tetapi tidak tercantum di daftar "
+            "mana pun, Anda tetap bisa memilih: datang dengan KTP-el ke TPS di RT/RW sesuai alamat "
+            "KTP-el Anda, {hours}, selama surat suara masih tersedia (DPK)."
+        ),
+        "rules": "Aturan: {regulation}.",
+        "dptb_unknown": (
+            "Akan memilih di tempat lain (pindah domisili, sakit, bertugas)? Tanyakan pindah memilih "
+            "(DPTb) ke PPS; batas waktunya diumumkan KPU."
+        ),
+        "print_hint": "Simpan atau cetak halaman ini untuk dibawa ke TPS.",
     },
     "en": {
         "title": "Voter Registration Check",
@@ -130,5 +167,42 @@ TEXTS: dict[Language, dict[str, str]] = {
         "kelurahan": "Kel.",
         "kecamatan": "Kec.",
         "privacy": "This service does not store your NIK and uses no scripts or fonts from anyone else.",
+        "hours_local": "from {start} to {end} {zone}",
+        "local_time": "local time",
+        "geo": "Open in the phone's map app",
+        "assist": (
+            "Voters with a disability may bring an assistant of their own choice into the TPS, and "
+            "the KPPS officers must help when asked."
+        ),
+        "access_heading": "Access to the polling station",
+        "step_free": "Reachable without steps",
+        "not_step_free": "There are steps",
+        "ground_floor": "On the ground floor",
+        "not_ground_floor": "Not on the ground floor",
+        "check_digits": "Check the 16 digits of the NIK on your KTP-el, then check once more.",
+        "pps_help": (
+            "If the digits are right and you are eligible (17 on polling day, or married now or "
+            "before), report to the voting committee (PPS) at your kelurahan/village office with your "
+            "KTP-el and family card (KK)."
+        ),
+        "dptb_moving": (
+            "Voting elsewhere because you moved house, study or work there? Ask the PPS or the KPU of "
+            "your regency/city to move you (DPTb) no later than {date}."
+        ),
+        "dptb_urgent": (
+            "Sick or in hospital, hit by a disaster, detained, or on duty elsewhere on polling day? "
+            "Ask to vote elsewhere (DPTb) no later than {date}."
+        ),
+        "dpk_help": (
+            "On polling day{day}, if you are eligible but on no list at all, you can still vote: go "
+            "with your KTP-el to a TPS of the RT/RW of the address on your KTP-el, {hours}, while "
+            "ballots last (DPK)."
+        ),
+        "rules": "Rules: {regulation}.",
+        "dptb_unknown": (
+            "Voting elsewhere (moved, sick, on duty)? Ask the PPS about moving your vote (DPTb); the "
+            "KPU announces the deadline."
+        ),
+        "print_hint": "Save or print this page to take to the polling station.",
     },
 }

@@ -1,6 +1,6 @@
 -- name: published-dataset^
 -- The dataset version lookups answer from, or no row before the first publish.
-select d.id, d.version, d.election, d.polling_date
+select d.id, d.version, d.election, d.polling_date, d.details
 from published_dataset p
 join dataset d on d.id = p.dataset_id;
 
@@ -34,7 +34,8 @@ where (status = 'retired'
 delete from dataset where id = :dataset_id;
 
 -- name: list-datasets
-select id, version, election, polling_date, status, rows_read, rows_loaded, rows_rejected,
+-- Every version with its counts, quality counts and status, oldest first (`dpt datasets`).
+select id, version, election, polling_date, status, rows_read, rows_loaded, rows_rejected, quality,
        created_at, published_at
 from dataset order by id;
 
@@ -45,7 +46,7 @@ select id, version, status from dataset where version = :version;
 select create_voter_partition(:dataset_id);
 
 -- name: dedupe-voter-partition
-select source_row, first_row from dedupe_voter_partition(:dataset_id);
+select source_row, first_row, name, first_name from dedupe_voter_partition(:dataset_id);
 
 -- name: index-voter-partition$
 select index_voter_partition(:dataset_id);
@@ -87,3 +88,72 @@ select id from loading where pg_try_advisory_lock(7461, id) order by id;
 -- concurrent session has just published or finished is never removed.
 delete from dataset where id = :dataset_id and status = any(:statuses::text[])
 returning id;
+
+-- name: dataset-details!
+-- The election details of a version (service/voters/election.py), set at import.
+update dataset set details = :details::jsonb where id = :dataset_id;
+
+-- name: dataset-for-quality^
+-- The version a report is about: the named one, else the published one, else the newest.
+select id, version, election, polling_date, status, rows_loaded
+from dataset
+where version = :version
+   or (:version::text is null and status in ('published', 'ready', 'retired'))
+order by version = :version desc nulls last, status = 'published' desc, id desc
+limit 1;
+
+-- name: set-dataset-quality!
+update dataset set quality = :quality::jsonb where id = :dataset_id;
+
+-- name: dataset-token-counts
+-- How many voters carry each folded word: the name matcher's weights.
+select token, voters from name_token_count where dataset_id = :dataset_id;
+
+-- name: quality-voters-by-birth
+-- Every voter in blocks of one birth date and kab/kota (kelurahan codes start with it), for the
+-- duplicate-person search; read through a cursor, so memory stays flat.
+select source_row, name, name_key, birth_date, kelurahan_code, tps_number
+from voter
+where dataset_id = :dataset_id
+order by birth_date, kelurahan_code;
+
+-- name: quality-under-age
+-- Voters born after `born_after` (younger than the voting age on polling day).
+select source_row, name, birth_date, kelurahan_code, tps_number, note
+from voter
+where dataset_id = :dataset_id and birth_date > :born_after
+order by source_row;
+
+-- name: quality-import-findings
+-- What the import recorded, with the place and name of the row a repeated NIK was first on.
+select f.kind, f.line, f.other_line, f.masked_name, f.score,
+       coalesce(f.kelurahan_code, first.kelurahan_code) as kelurahan_code,
+       coalesce(f.tps_number, first.tps_number) as tps_number,
+       first.name as other_name
+from dataset_finding f
+left join voter first
+       on first.dataset_id = f.dataset_id and first.source_row = f.other_line
+where f.dataset_id = :dataset_id
+order by f.kind, f.line;
+
+-- name: quality-tps-counts
+-- TPS with no voters or more than `max_voters`, with their line in tps.csv.
+select t.source_line, t.kelurahan_code, t.number, coalesce(c.voters, 0) as voters
+from tps t
+left join (
+    select kelurahan_code, tps_number, count(*) as voters
+    from voter where dataset_id = :dataset_id
+    group by kelurahan_code, tps_number
+) c on c.kelurahan_code = t.kelurahan_code and c.tps_number = t.number
+where t.dataset_id = :dataset_id and (c.voters is null or c.voters > :max_voters)
+order by t.source_line;
+
+-- name: dataset-for-publish^
+-- A version with what publishing it needs to know: status, counts and quality counts.
+select d.id, d.version, d.status, d.rows_loaded, d.quality,
+       (select count(*) from tps t where t.dataset_id = d.id) as tps_loaded
+from dataset d where d.version = :version;
+
+-- name: dataset-quality^
+-- One version's status and quality counts (the admin API).
+select version, status, election, polling_date, rows_loaded, quality from dataset where version = :version;
