@@ -49,10 +49,18 @@ _H_AFTER_CONSONANT = re.compile(r"(?<=[bcdfgjklmnpqrstvwxz])h")
 # fold with them.
 _FOLDS = (
     ("oe", "u"), ("ie", "i"), ("dj", "j"), ("tj", "c"), ("ty", "c"), ("dy", "j"), ("ch", "h"), ("kh", "h"),
-    ("sj", "sy"), ("nj", "ny"),
-    ("z", "j"), ("j", "y"), ("sy", "s"), ("iy", "i"), ("uw", "u"), ("v", "p"), ("f", "p"), ("q", "k"),
+    ("sj", "sy"), ("nj", "ny"), ("ts", "s"), ("dz", "z"),
+    ("z", "j"), ("j", "y"), ("sy", "s"), ("iya", "ia"), ("iye", "ie"), ("iyo", "io"), ("iyu", "iu"),
+    ("uw", "u"), ("v", "p"), ("f", "p"), ("q", "k"),
     ("x", "ks"),
 )  # fmt: skip
+# Javanese and Sundanese renderings of Arabic-derived names (and Batak marga that share them):
+# ai/ae/e before a consonant (ZAINAL/ZAENAL/ZENAL, PANJAITAN/PANJAETAN, SIRAIT/SIRET), a/o in
+# the first syllable before h or l (RAHMAN/ROHMAN, SALEH/SOLEH; not DONI/DANI), and voiceless
+# finals (ZAINAB/ZAINAP; final d/t below). An h dropped between vowels (SAHID/SAID) is left to the
+# scoring's slip tolerance: folded away it made MAHESWARA meet MESWARA.
+_AI_AE = re.compile(r"a[ie](?=[^aeiou])")
+_FIRST_SYLLABLE_O = re.compile(r"^([^aeiou]+)o(?=[hl])")
 
 
 def _plain(name: str) -> str:
@@ -122,6 +130,8 @@ def fold_token(token: str) -> str:
     folded = token
     while True:
         before = folded
+        if len(folded) > 3:  # before the letter folds, which would hide the vowels' neighbours
+            folded = _AI_AE.sub("e", folded)
         for old, new in _FOLDS:
             folded = folded.replace(old, new)
         folded = _H_AFTER_CONSONANT.sub("", folded)
@@ -129,6 +139,10 @@ def fold_token(token: str) -> str:
             folded = folded[:-1]
         if len(folded) > 2 and folded.endswith("d"):  # Ahmad/Ahmat, Rahmad/Rahmat: final d is said t
             folded = folded[:-1] + "t"
+        if len(folded) > 2 and folded.endswith("b"):  # Zainab/Zainap, Ayub/Ayup
+            folded = folded[:-1] + "p"
+        if len(folded) > 3:
+            folded = _FIRST_SYLLABLE_O.sub(r"\1a", _AI_AE.sub("e", folded))
         folded = _DOUBLED.sub(r"\1", folded)
         if folded == before:
             return folded
@@ -149,7 +163,7 @@ def folded_tokens(name: str) -> list[str]:
 
 def compact_key(name: str) -> str:
     """The whole name folded as one word, so NUR HAYATI and NURHAYATI compare equal."""
-    return fold_token("".join(name_tokens(name)))
+    return fold_token("".join(folded_tokens(name)))
 
 
 class Words(NamedTuple):
@@ -162,7 +176,10 @@ class Words(NamedTuple):
 
 def words_of(name: str) -> Words:
     raw = name_tokens(name)
-    return Words([fold_word(token) for token in raw], raw, fold_token("".join(raw)))
+    folded = [fold_word(token) for token in raw]
+    # Joined after folding word by word, so that a rendering folds the same in any word
+    # (BUDI ROHMAN / BUDI RAHMAN), then folded again across the joins (NUR HAYATI / NURHAYATI).
+    return Words(folded, raw, fold_token("".join(folded)))
 
 
 def fold_name(name: str) -> str:

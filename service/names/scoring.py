@@ -19,8 +19,13 @@ from service.names.normalise import Words, words_of
 _INITIAL = 0.85  # "B" for BUDI: likely, not certain
 # One typo in a word of this many letters (or more, for 5): short words are easier to mistype into
 # another real word, so a typo in them is weaker evidence.
-_ONE_TYPO = {2: 0.0, 3: 0.7, 4: 0.85, 5: 0.92}
+# (A typed word that is itself a frequent name word is not read as a typo at all: see
+# NameMatch.slipped_word_voters.)
+_ONE_TYPO = {2: 0.0, 3: 0.8, 4: 0.85, 5: 0.92}
 _TWO_SLIPS, _LONG_WORD = 0.7, 10
+# Two slips in a word of 6 to 9 letters (COWISTA for CALISTA) are as often another name
+# (SUGIARTI/YUNIARTI): enough to show the voter, never to be sure of them (below FIRM_WORD).
+_TWO_SLIPS_MIDDLE, _MIDDLE_WORD = 0.6, 6
 # A query word the voter lacks is evidence of another person however common the word is.
 _MISMATCH_WEIGHT_FLOOR = 0.5
 _QUERY_SHARE = 0.85  # how much the query's words being found counts against the voter's being typed
@@ -39,7 +44,9 @@ def word_similarity(query: str, candidate: str) -> float:
         return _ONE_TYPO.get(longest, _ONE_TYPO[5])
     # Two slips in a long word may still be the word; in a shorter one they make another name
     # (RADIT/ARDI, NENG/NENENG, SUGIARTI/YUNIARTI).
-    return _TWO_SLIPS if edits == 2 and longest >= _LONG_WORD else 0.0
+    if edits != 2 or longest < _MIDDLE_WORD:
+        return 0.0
+    return _TWO_SLIPS if longest >= _LONG_WORD else _TWO_SLIPS_MIDDLE
 
 
 @dataclass(frozen=True)
@@ -101,6 +108,9 @@ class NameMatch:
     weakest_word: float  # similarity of the worst-matched telling typed word (0: a stranger word)
     voter_coverage: float  # share, by weight, of the voter's words that the query accounts for
     inexact_words: int  # telling typed words found only with a typo
+    # How many voters of the dataset carry the most common typed word that was found only with a
+    # slip: when it is itself a frequent name word, the slip is more likely another person.
+    slipped_word_voters: int = 0
 
 
 _NO_MATCH = NameMatch(0.0, exact=False, weakest_word=0.0, voter_coverage=0.0, inexact_words=0)
@@ -113,7 +123,11 @@ def match_name(query: Words, candidate: Words, weight: TokenWeights) -> NameMatc
     """How well the candidate's words explain the typed ones, and what kind of match it is."""
     if not query.folded or not candidate.folded:
         return _NO_MATCH
-    if query.compact == candidate.compact:
+    # The same letters with the words cut elsewhere (NUR HAYATI / NURHAYATI); with as many words
+    # on both sides, the words decide (SAMIAH HASTUTI is not SAMIAH ASTUTI).
+    if query.compact == candidate.compact and (
+        len(query.folded) != len(candidate.folded) or query.folded == candidate.folded
+    ):
         return NameMatch(100.0, exact=True, weakest_word=1.0, voter_coverage=1.0, inexact_words=0)
     query_sims, candidate_sims = _aligned(query, candidate)
     # A typed word the voter lacks weighs at least the floor: common or not, it is evidence of
@@ -147,12 +161,21 @@ def match_name(query: Words, candidate: Words, weight: TokenWeights) -> NameMatc
         for token, similarity in zip(query.folded, query_sims, strict=True)
         if similarity < 1.0 and weight(token) >= _TELLING_WEIGHT
     )
+    slipped = max(
+        (
+            weight.counts.get(token, 0)
+            for token, similarity in zip(query.folded, query_sims, strict=True)
+            if 0.0 < similarity < 1.0 and len(token) > 1
+        ),
+        default=0,
+    )
     return NameMatch(
         100.0 * by_words,
         exact=inexact == 0 and all(similarity == 1.0 for similarity in query_sims),
         weakest_word=weakest,
         voter_coverage=voter_side,
         inexact_words=inexact,
+        slipped_word_voters=slipped,
     )
 
 

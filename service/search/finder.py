@@ -15,6 +15,7 @@ from service.access.guards import require_helpdesk
 from service.access.tokens import Principal
 from service.errors import Forbidden, InvalidInput
 from service.names.normalise import words_of
+from service.observability.metrics import searched
 from service.schemas import SearchResult
 from service.search.engine import NameSearch
 from service.search.query import SearchQuery, parse_search
@@ -79,6 +80,8 @@ class NameFinder:
             masked=masked,
         )
         results = await self.search.results(dataset, hits, masked=masked)
+        best = results[0].confident if results else None
+        searched(public=masked, with_birth_date=query.birth_date is not None, best_confident=best)
         if principal is not None:
             await self.audit.record(
                 principal, action="search", region=query.region, query=query.name, results=len(results)

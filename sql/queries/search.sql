@@ -4,20 +4,24 @@ select id, nik_hash, name, name_key, kelurahan_code
 from voter
 where dataset_id = :dataset_id and birth_date = :birth_date and kelurahan_code like :region_pattern;
 
--- name: search-by-keys
--- Help-desk search: voters in the region carrying both keys of at least one pair. Pairs are
--- built from the rarest typed words (one key of each of two words), so each pair is one
--- selective GIN lookup and a typo in a word still leaves its other key to match.
+-- name: search-by-key-sets
+-- Help-desk search: voters in the region carrying every key of at least one set (keys joined by
+-- commas). A set holds the blocking keys of one or two words, so each is one selective GIN lookup.
 select distinct on (v.id) v.id, v.nik_hash, v.name, v.name_key, v.kelurahan_code
-from unnest(:first_keys::text[], :second_keys::text[]) as pair (first_key, second_key)
+from unnest(:key_sets::text[]) as wanted (keys)
 cross join lateral (
     select id, nik_hash, name, name_key, kelurahan_code
     from voter
     where dataset_id = :dataset_id
-      and name_keys @> array[pair.first_key, pair.second_key]
+      and name_keys @> string_to_array(wanted.keys, ',')
       and kelurahan_code like :region_pattern
     limit :max_candidates
 ) as v;
+
+-- name: name-vocabulary
+-- Every folded word of the dataset with how many voters carry it (typed words are corrected
+-- against these).
+select token, voters from name_token_count where dataset_id = :dataset_id;
 
 -- name: token-counts
 -- How many voters of the dataset carry each of these folded words.

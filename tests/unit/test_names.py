@@ -31,9 +31,23 @@ SPELLING_PAIRS = [
     ("TAUFIQ", "TAUFIK"), ("ALEXANDER", "ALEKSANDER"), ("MA'RUF", "MARUF"), ("SYAMSUL", "SAMSUL"),
     ("SUGIYONO", "SUGIONO"), ("RACHMAT", "RAHMAD"), ("LIEM", "LIM"),
 ]  # fmt: skip
+# Javanese and Sundanese renderings of Arabic-derived names, and Batak marga that share them.
+VERNACULAR_PAIRS = [
+    ("RAHMAN", "ROHMAN"), ("SALEH", "SOLEH"), ("ZAINAL", "ZAENAL"), ("ZAINAL", "ZENAL"), ("ZAENAL", "ZENAL"),
+    ("MAIMUNAH", "MAEMUNAH"), ("PANJAITAN", "PANJAETAN"), ("SIRAIT", "SIRET"), ("AHMAD", "AHMAT"),
+    ("ZAINAB", "ZAINAP"), ("ISHAQ", "ISHAK"), ("NATSIR", "NASIR"), ("DZULKIFLI", "ZULKIFLI"),
+    ("THAMRIN", "TAMRIN"), ("SYAIFUDDIN", "SYAIFUDIN"), ("NURUDDIN", "NURUDIN"), ("SAFITRI", "SAPITRI"),
+    ("KHAIRUL", "HAIRUL"), ("FAIZAH", "FAEZAH"), ("ZULAIKHA", "ZULAEKHA"), ("KHOLIL", "KHALIL"),
+    ("SOLIHIN", "SALIHIN"), ("ROHIM", "RAHIM"),
+]  # fmt: skip
+# One letter apart, and two people: the folds must keep them apart.
+DIFFERENT_NAMES = [
+    ("DONI", "DANI"), ("PRASETYA", "PRASETYO"), ("HARYANTI", "HARYANTO"), ("GADING", "GADANG"),
+    ("HALIM", "HALIMAH"), ("ASTUTI", "HASTUTI"), ("UMMI ZIZI", "UMMI"),
+]  # fmt: skip
 
 
-@pytest.mark.parametrize(("old", "new"), SPELLING_PAIRS)
+@pytest.mark.parametrize(("old", "new"), SPELLING_PAIRS + VERNACULAR_PAIRS)
 def test_spelling_variants_fold_to_one_key_both_ways(old: str, new: str) -> None:
     assert fold_name(old) == fold_name(new)
     assert fold_name(old.lower()) == fold_name(new.title())
@@ -111,6 +125,26 @@ def test_a_real_word_never_folds_away(word: str) -> None:
     if word.lower() not in PREFIX_TITLES | SUFFIX_TITLES:
         assert fold_name(word) != ""
         assert fold_name(f"H. {word}, S.PD.") == fold_name(word)
+
+
+@pytest.mark.parametrize(("first", "second"), DIFFERENT_NAMES)
+def test_one_letter_apart_stays_apart(first: str, second: str) -> None:
+    assert fold_name(first) != fold_name(second)
+
+
+@given(
+    st.sampled_from(VERNACULAR_PAIRS),
+    st.sampled_from(["BUDI", "SITI", "NUR", "I WAYAN"]),
+    st.sampled_from(["", "H. ", "HJ. "]),
+    st.booleans(),
+)
+def test_vernacular_renderings_fold_together_anywhere_in_a_name(
+    pair: tuple[str, str], other: str, title: str, before: bool
+) -> None:
+    """Both ways, before or after another word, with a title, in any case."""
+    first, second = (f"{word} {other}" if before else f"{other} {word}" for word in pair)
+    assert fold_name(title + first) == fold_name(second.lower())
+    assert compact_key(first) == compact_key(second)
 
 
 @given(st.sampled_from(SPELLING_PAIRS), st.sampled_from(["BUDI", "SRI", "I WAYAN"]))
