@@ -1,6 +1,6 @@
 """Benchmark POST /api/v1/nik against bare baselines measured in the same run.
 
-    .venv/bin/python loadtest/bench_nik.py [--seconds 8] [--rounds 2] [--connections 64]
+    .venv/bin/python loadtest/bench_nik.py [--seconds 8] [--rounds 2] [--connections 32,64]
 
 Four variants under identical granian settings (1 worker, uvloop), each driven by wrk over
 loopback with the same request bodies:
@@ -8,7 +8,9 @@ loopback with the same request bodies:
   hits      the service, every NIK already in the in-process cache
   bare-pk   bare handler: decode, HMAC, one asyncpg primary-key lookup        (ceiling for misses)
   misses    the service with empty caches, every request a NIK not asked before
-Ratios (hits/constant, misses/bare-pk) are what to compare across machines.
+Ratios (hits/constant, misses/bare-pk) are what to compare across machines. With several
+connection counts (`--connections 32,64`), each round measures every variant at each count, so
+the counts are compared under the same noise.
 """
 
 from __future__ import annotations
@@ -55,8 +57,8 @@ def write_bodies(path: Path, niks: list[str]) -> Path:
 
 def store_lookups(url: str) -> int:
     text = urllib.request.urlopen(f"{url}/metrics", timeout=5).read().decode()  # noqa: S310 - loopback only
-    match = re.search(r'dpt_cache_lookups_total\{worker="\d+",tier="store"\} (\d+)', text)
-    return int(match.group(1)) if match else 0
+    match = re.search(r'^dpt_cache_lookups_total\{tier="store"\} (\S+)$', text, re.MULTILINE)
+    return int(float(match.group(1))) if match else 0
 
 
 def main() -> None:
@@ -66,7 +68,7 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=8)
     parser.add_argument("--warmup", type=float, default=2)
     parser.add_argument("--rounds", type=int, default=2)
-    parser.add_argument("--connections", type=int, default=64)
+    parser.add_argument("--connections", default="32,64", help="comma-separated connection counts")
     args = parser.parse_args()
 
     demo = demo_dataset()
@@ -74,62 +76,78 @@ def main() -> None:
     hits = write_bodies(BENCH_DIR / "hits.jsonl", niks[:2000])
     warm = write_bodies(BENCH_DIR / "warm.jsonl", niks[2000:6000])
     rest = niks[6000:]
-    per_round = len(rest) // args.rounds
 
-    def measure(server: Server, bodies: Path, *, warmup: bool = False) -> WrkResult:
+    counts = [int(text) for text in args.connections.split(",")]
+    per_round = len(rest) // (args.rounds * len(counts))
+
+    def measure(server: Server, bodies: Path, connections: int, *, warmup: bool = False) -> WrkResult:
         duration = args.warmup if warmup else args.seconds
-        return wrk(server.url, bodies, seconds=duration, connections=args.connections)
+        return wrk(server.url, bodies, seconds=duration, connections=connections)
 
-    results: dict[str, list[WrkResult]] = {"constant": [], "hits": [], "bare-pk": [], "misses": []}
+    variants = ("constant", "hits", "bare-pk", "misses")
+    results: dict[int, dict[str, list[WrkResult]]] = {
+        count: {name: [] for name in variants} for count in counts
+    }
     miss_ratio: list[float] = []
     with bench_servers() as (admin_url, redis_url):
         database_url, dataset_id = asyncio.run(prepare_database(admin_url, demo))
         env = service_env(database_url, redis_url, NIK_KEY, dataset_id)
         redis_client = redis.Redis.from_url(redis_url)
+        slice_number = 0
         for round_number in range(args.rounds):
-            misses = write_bodies(
-                BENCH_DIR / "misses.jsonl", rest[round_number * per_round : (round_number + 1) * per_round]
-            )
-            with granian("loadtest.baselines:constant_app", env) as server:
-                measure(server, hits, warmup=True)
-                results["constant"].append(measure(server, hits))
-            with granian("service.app:app_from_env", env) as server:
-                measure(server, hits, warmup=True)
-                results["hits"].append(measure(server, hits))
-            with granian("loadtest.baselines:lookup_app", env) as server:
-                measure(server, warm, warmup=True)
-                results["bare-pk"].append(measure(server, misses))
-            redis_client.flushdb()
-            with granian("service.app:app_from_env", env) as server:
-                measure(server, warm, warmup=True)
-                before = store_lookups(server.url)
-                result = measure(server, misses)
-                results["misses"].append(result)
-                miss_ratio.append((store_lookups(server.url) - before) / max(result.requests, 1))
-            print(
-                f"round {round_number + 1}: "
-                + ", ".join(f"{name} {runs[-1].rps:,.0f}/s" for name, runs in results.items()),
-                file=sys.stderr,
-            )
+            for count in counts:
+                chosen = rest[slice_number * per_round : (slice_number + 1) * per_round]
+                slice_number += 1
+                misses = write_bodies(BENCH_DIR / "misses.jsonl", chosen)
+                runs = results[count]
+                with granian("loadtest.baselines:constant_app", env) as server:
+                    measure(server, hits, count, warmup=True)
+                    runs["constant"].append(measure(server, hits, count))
+                with granian("service.app:app_from_env", env) as server:
+                    measure(server, hits, count, warmup=True)
+                    runs["hits"].append(measure(server, hits, count))
+                with granian("loadtest.baselines:lookup_app", env) as server:
+                    measure(server, warm, count, warmup=True)
+                    runs["bare-pk"].append(measure(server, misses, count))
+                redis_client.flushdb()
+                with granian("service.app:app_from_env", env) as server:
+                    measure(server, warm, count, warmup=True)
+                    before = store_lookups(server.url)
+                    result = measure(server, misses, count)
+                    runs["misses"].append(result)
+                    miss_ratio.append((store_lookups(server.url) - before) / max(result.requests, 1))
+                print(
+                    f"round {round_number + 1}, {count} connections: "
+                    + ", ".join(f"{name} {done[-1].rps:,.0f}/s" for name, done in runs.items())
+                    + f"; misses/bare-pk {runs['misses'][-1].rps / runs['bare-pk'][-1].rps:.2f}",
+                    file=sys.stderr,
+                )
         redis_client.flushdb()
 
-    def median(name: str, attribute: str) -> float:
-        return statistics.median(getattr(run, attribute) for run in results[name])
+    for count in counts:
+        runs = results[count]
 
-    print(
-        f"\nPOST /api/v1/nik, {args.rounds} round(s) of {args.seconds:.0f} s, "
-        f"{args.connections} connections, 1 granian worker (medians)\n"
-    )
-    print("| variant | req/s | p50 ms | p90 ms | p99 ms | errors |")
-    print("|---|---:|---:|---:|---:|---:|")
-    for name, runs in results.items():
+        def median(name: str, attribute: str) -> float:
+            return statistics.median(getattr(run, attribute) for run in runs[name])  # noqa: B023
+
         print(
-            f"| {name} | {median(name, 'rps'):,.0f} | {median(name, 'p50_ms'):.2f} | "
-            f"{median(name, 'p90_ms'):.2f} | {median(name, 'p99_ms'):.2f} | "
-            f"{sum(run.errors for run in runs)} |"
+            f"\nPOST /api/v1/nik, {args.rounds} round(s) of {args.seconds:.0f} s, "
+            f"{count} connections, 1 granian worker (medians)\n"
         )
-    print(f"\nhits / constant  = {median('hits', 'rps') / median('constant', 'rps'):.2f}  (target >= 0.70)")
-    print(f"misses / bare-pk = {median('misses', 'rps') / median('bare-pk', 'rps'):.2f}  (target >= 0.90)")
+        print("| variant | req/s | p50 ms | p90 ms | p99 ms | errors |")
+        print("|---|---:|---:|---:|---:|---:|")
+        for name, done in runs.items():
+            print(
+                f"| {name} | {median(name, 'rps'):,.0f} | {median(name, 'p50_ms'):.2f} | "
+                f"{median(name, 'p90_ms'):.2f} | {median(name, 'p99_ms'):.2f} | "
+                f"{sum(run.errors for run in done)} |"
+            )
+        print(
+            f"\nhits / constant  = {median('hits', 'rps') / median('constant', 'rps'):.2f}  (target >= 0.70)"
+        )
+        print(
+            f"misses / bare-pk = {median('misses', 'rps') / median('bare-pk', 'rps'):.2f}  (target >= 0.90)"
+        )
     print(f"share of 'misses' requests answered by PostgreSQL: {statistics.median(miss_ratio):.3f}")
 
 

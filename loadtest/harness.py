@@ -122,7 +122,7 @@ def granian(target: str, env: dict[str, str], workers: int = 1, loop: str = "uvl
     ]
     process = subprocess.Popen(command, env={**os.environ, **env}, cwd=ROOT)
     try:
-        deadline = time.monotonic() + 30
+        deadline = time.monotonic() + 120  # a busy shared machine took 25 s to start one worker
         while True:
             try:
                 with socket.create_connection(("127.0.0.1", port), timeout=0.2):

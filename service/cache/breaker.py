@@ -6,11 +6,12 @@ import logging
 import time
 from collections.abc import Callable
 
-from redis.exceptions import RedisError
+from redis.exceptions import RedisClusterException, RedisError
 
 log = logging.getLogger(__name__)
-# What a Redis call may raise when Redis is down, slow or unreachable.
-REDIS_ERRORS = (RedisError, OSError, TimeoutError)
+# What a Redis call may raise when Redis is down, slow or unreachable. The cluster client raises
+# RedisClusterException (not a RedisError) when no node answers or a slot has no master.
+REDIS_ERRORS = (RedisError, RedisClusterException, OSError, TimeoutError)
 
 
 class RedisBreaker:

@@ -1,9 +1,10 @@
 """Two-tier answer cache: a bounded in-process cache in front of Redis in front of the store.
 
 Concurrent misses are coalesced: every key missing in one event-loop tick is asked of Redis in
-one MGET, the keys Redis lacks are loaded from the store in one batched query, and a key already
-being loaded is waited for rather than loaded again (single flight). Writing answers back to
-Redis happens after the callers have theirs, off the answer's path.
+one MGET (in a Redis Cluster, one per slot, pipelined per node), the keys Redis lacks are loaded
+from the store in one batched query, and a key already being loaded is waited for rather than
+loaded again (single flight). Writing answers back to Redis happens after the callers have
+theirs, off the answer's path.
 
 A popular answer that expires under load causes one refresh, not a stampede:
 - in a worker, a stale local answer is still served while one refresh from Redis runs;
@@ -23,10 +24,9 @@ from collections.abc import Awaitable, Callable, Hashable
 from dataclasses import dataclass
 from typing import Generic, TypeVar
 
-import redis.asyncio as aioredis
-
 from service.cache.batch import TickBatcher
 from service.cache.breaker import REDIS_ERRORS, RedisBreaker
+from service.cache.client import RedisClient, mget_many
 from service.cache.local import Cached, LocalCache
 
 Arg = TypeVar("Arg", bound=Hashable)
@@ -53,7 +53,7 @@ class TieredCache(Generic[Arg]):
     def __init__(
         self,
         local: LocalCache,
-        redis: aioredis.Redis | None,
+        redis: RedisClient | None,
         loader: BatchLoader[Arg],
         ttl_for: TtlFor,
         *,
@@ -139,7 +139,7 @@ class TieredCache(Generic[Arg]):
             future.set_result(value)
 
     # -- Redis ---------------------------------------------------------------------------
-    def _redis_usable(self) -> aioredis.Redis | None:
+    def _redis_usable(self) -> RedisClient | None:
         return self.redis if self.breaker.closed else None
 
     async def _redis_get(self, keys: list[str]) -> list[Cached | None]:
@@ -147,7 +147,7 @@ class TieredCache(Generic[Arg]):
         if redis is None:
             return [None] * len(keys)
         try:
-            values: list[bytes | None] = await redis.mget(keys)  # type: ignore[assignment]
+            values = await mget_many(redis, keys)
         except REDIS_ERRORS as error:
             self._redis_failed(error)
             return [None] * len(keys)

@@ -11,6 +11,10 @@ Both checks run in one Lua script: atomic, one round trip. Checks that arrive in
 event-loop tick share one pipelined round trip. Clients are identified only by keyed hashes
 (their address, token id or phone number is never a Redis key).
 
+In a Redis Cluster a client's keys share one hash tag, so each script runs on the node that holds
+them; a tick's checks go out as one pipeline per node. redis-py's cluster pipelines refuse
+EVALSHA (redis/redis-py#2914), so there the pipeline sends EVAL (Redis still caches the script).
+
 If Redis fails or is slow, a local limiter with the same rules takes over in each worker. Failing
 open would let an enumerator walk NIKs freely during an outage (or by causing one); failing
 closed would refuse every resident. Local limits are per worker, so they are N times looser
@@ -27,11 +31,12 @@ import math
 from collections.abc import Sequence
 from typing import Any, NamedTuple
 
-import redis.asyncio as aioredis
+from redis.asyncio.cluster import RedisCluster
 from redis.exceptions import NoScriptError, RedisError
 
 from service.cache.batch import TickBatcher
 from service.cache.breaker import REDIS_ERRORS, RedisBreaker
+from service.cache.client import RedisClient
 from service.errors import RateLimited
 from service.protection.addresses import Networks, bucket_address, client_address
 from service.protection.buckets import UNLIMITED, Limit, Limits, LocalBuckets
@@ -100,7 +105,7 @@ class RateLimiter:
 
     def __init__(
         self,
-        redis: aioredis.Redis | None,
+        redis: RedisClient | None,
         limits: dict[str, Limits],
         *,
         secret: str,
@@ -122,7 +127,7 @@ class RateLimiter:
 
     @classmethod
     def from_settings(
-        cls, redis: aioredis.Redis | None, settings: Settings, breaker: RedisBreaker
+        cls, redis: RedisClient | None, settings: Settings, breaker: RedisBreaker
     ) -> RateLimiter:
         def per_hour(rate: float) -> float:
             return rate / 60
@@ -233,16 +238,21 @@ class RateLimiter:
         redis = self.redis
         if redis is None:
             raise RedisError("no redis")
+        cluster = isinstance(redis, RedisCluster)
         for attempt in range(2):
             async with redis.pipeline(transaction=False) as pipe:
                 for client in clients:
                     limits = self.limits[client.kind]
                     request_key, enum_key, _ = self._keys(client)
-                    pipe.evalsha(
-                        _ADMIT_SHA, 2, request_key, enum_key,
+                    arguments = (
+                        2, request_key, enum_key,
                         limits.requests.interval_ms, limits.requests.burst,
                         limits.misses.interval_ms, limits.misses.burst,
                     )  # fmt: skip
+                    if cluster:
+                        pipe.eval(_ADMIT, *arguments)
+                    else:
+                        pipe.evalsha(_ADMIT_SHA, *arguments)
                 try:
                     return await pipe.execute()
                 except NoScriptError:  # a new or restarted Redis: load the scripts, once

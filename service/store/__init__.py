@@ -60,7 +60,7 @@ class Store:
         """One pooled connection for several queries in a row."""
         with unavailable_on_store_errors():
             async with self.pool.acquire(timeout=self.timeout) as conn:
-                yield _Bounded(conn, self.timeout)
+                yield BoundedConnection(conn, self.timeout)
 
     async def rows(self, name: str, **values: Any) -> list[asyncpg.Record]:
         async with self.connection() as conn:
@@ -82,7 +82,7 @@ class Store:
         await self.pool.close()
 
 
-class _Bounded:
+class BoundedConnection:
     """A pooled connection whose queries default to the store's timeout."""
 
     __slots__ = ("_conn", "_timeout")
