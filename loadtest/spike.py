@@ -290,9 +290,12 @@ def dpt_proxy(backend_port: int, workers: int, folder: Path, *options: str) -> I
 
 
 @contextlib.contextmanager
-def dpt_serve(servers: Servers, workers: int, proxy: list[str] | None, cores: Cores | None) -> Iterator[str]:
+def dpt_serve(
+    servers: Servers, workers: int, proxy: list[str] | None, cores: Cores | None
+) -> Iterator[tuple[str, str]]:
     """`dpt serve` on the servers (on `cores.service`); unless `proxy` is None, behind `dpt proxy`
-    (HAProxy) with those options, as in production."""
+    (HAProxy) with those options, as in production. Yields the URL to load and the service's own
+    (for /metrics, which the proxy keeps off its public side)."""
     port = free_port()
     env = {
         **os.environ,
@@ -305,18 +308,33 @@ def dpt_serve(servers: Servers, workers: int, proxy: list[str] | None, cores: Co
     with contextlib.ExitStack() as stack:
         serve = [DPT, "serve", "--port", str(port), "--workers", str(workers)]
         stack.enter_context(running(serve, env, cores.service if cores else None))
-        url = f"http://127.0.0.1:{port}"
+        url = direct = f"http://127.0.0.1:{port}"
         if proxy is not None:
             url = stack.enter_context(dpt_proxy(port, workers, servers.folder / "proxy", *proxy))
         wait_ready(url)
-        yield url
+        yield url, direct
 
 
 def refusal_floor(folder: Path, phase: Phase, mix: Callable[[int], Request]) -> list[Result]:
     """The generator against HAProxy alone, refusing every request at once (a queue of 0): the
     latency of a shed request that is the generator's and the proxy's own, with no service behind."""
     with dpt_proxy(free_port(), 1, folder / "floor", "--queue", "0", "--search-queue", "0") as url:
+        wait_refusing(url)
         return uvloop.run(open_loop(url, [phase], mix))
+
+
+def wait_refusing(url: str) -> None:
+    """Until HAProxy's health checks have marked the absent service down, so that it refuses at
+    once (before that, a request waits for a connection that fails)."""
+    quick = 0
+    for _ in range(200):
+        started = time.perf_counter()
+        with contextlib.suppress(OSError):
+            urllib.request.urlopen(f"{url}/health/ready", timeout=5)  # noqa: S310
+        quick = quick + 1 if time.perf_counter() - started < 0.05 else 0
+        if quick >= 5:
+            return
+        time.sleep(0.05)
 
 
 def scrape(url: str, workers: int) -> dict[str, dict[str, float]]:
@@ -325,13 +343,13 @@ def scrape(url: str, workers: int) -> dict[str, dict[str, float]]:
     for _ in range(workers * 30):
         with contextlib.suppress(OSError):
             text = urllib.request.urlopen(f"{url}/metrics", timeout=2).read().decode()  # noqa: S310
-            for name, labels, value in re.findall(r"^(\w+)\{([^}]*)\} (\S+)$", text, re.MULTILINE):
+            for name, labels, value in re.findall(r"^(\w+)(?:\{([^}]*)\})? (\S+)$", text, re.MULTILINE):
+                # One scrape is the sum over all workers now; older servers labelled each worker.
                 worker = re.search(r'worker="(\d+)"', labels)
-                if worker:
-                    tier = re.search(r'tier="(\w+)"', labels)
-                    key = f"{name}:{tier.group(1)}" if tier else name
-                    seen.setdefault(worker.group(1), {})[key] = float(value)
-        if len(seen) >= workers:
+                tier = re.search(r'tier="(\w+)"', labels)
+                key = f"{name}:{tier.group(1)}" if tier else name
+                seen.setdefault(worker.group(1) if worker else "all", {})[key] = float(value)
+        if len(seen) >= workers or "all" in seen:
             break
     return seen
 
@@ -411,7 +429,7 @@ def main() -> None:
     lines: list[str] = [f"Load average (1, 5, 15 min) at the start: {load_average()}."]
     try:
         asyncio.run(load_demo(servers.database_url, demo))
-        with dpt_serve(servers, workers, proxy, cores) as url:
+        with dpt_serve(servers, workers, proxy, cores) as (url, direct):
             mix = Mix(voters, MIXES[args.mix])
             # Warm up, as a morning of checks would: the popular NIKs, then the whole mix (the
             # caches, PostgreSQL's buffers, the workers), below capacity.
@@ -439,9 +457,9 @@ def main() -> None:
                 Phase(15 * scale, top, top, "spike"),
                 Phase(15 * scale, half, half, "after"),
             ]
-            before = scrape(url, workers)
+            before = scrape(direct, workers)
             spike_results = uvloop.run(open_loop(url, spike, mix))
-            tiers = counter_deltas(before, scrape(url, workers))
+            tiers = counter_deltas(before, scrape(direct, workers))
             lines.append(report("Spike", spike_results, spike))
             columns = ("start", "sent", "answered", "shed", "rate_limited", "errors", "p99_ms", "shed_p99_ms")
             seconds = timeline(spike_results, answered=is_answered, is_error=is_failure)

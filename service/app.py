@@ -10,7 +10,6 @@ from collections.abc import AsyncIterator
 from typing import Any
 
 import asyncpg
-import redis.asyncio as aioredis
 from litestar import Litestar, Request, Response, Router
 from litestar.config.compression import CompressionConfig
 from litestar.config.csrf import CSRFConfig
@@ -24,15 +23,25 @@ from litestar.template.config import TemplateConfig
 
 from service.access.audit import Audit
 from service.access.gate import Gate
+from service.access.sessions import Sessions
 from service.access.tokens import Tokens
+from service.api.datasets import dataset_quality_report, list_datasets
 from service.api.health import live, metrics, ready
 from service.api.nik import check_nik
 from service.api.search import search_names
 from service.cache.breaker import RedisBreaker
+from service.cache.client import open_redis
+from service.console.desk import Desk
+from service.console.pages import TEMPLATE_DIR as CONSOLE_TEMPLATE_DIR
+from service.console.pages import Console
+from service.console.routes import console_routers
 from service.edge.errors import as_domain_error, error_response, for_programs
 from service.edge.services import Services
 from service.nik.lookup import NikLookup
 from service.nik.parse import kecamatan_prefixes
+from service.observability.access import observe
+from service.observability.logs import configure_logging
+from service.observability.sampler import WorkerSampler
 from service.protection.admission import Admission, guard
 from service.protection.ratelimit import RateLimiter
 from service.search.engine import NameSearch
@@ -40,6 +49,7 @@ from service.search.finder import NameFinder
 from service.settings import Settings, load_settings
 from service.sms.routes import inbound, kannel, twilio
 from service.store import Store
+from service.store.replicas import open_replicas, reading_store
 from service.voters.published import Published
 from service.voters.regions import Regions
 from service.web.pages import TEMPLATE_DIR, date_text, error_page, resident_pages, static
@@ -69,19 +79,9 @@ async def open_pool(settings: Settings) -> asyncpg.Pool:
         return await create(0)
 
 
-def open_redis(settings: Settings) -> aioredis.Redis:
-    return aioredis.from_url(
-        settings.redis_url,
-        socket_timeout=settings.redis_timeout_seconds,
-        socket_connect_timeout=settings.redis_timeout_seconds,
-        retry_on_timeout=False,
-        health_check_interval=30,
-    )
-
-
 def create_app(settings: Settings | None = None) -> Litestar:
     settings = settings or load_settings()
-    logging.basicConfig(level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    configure_logging(settings.log_level)  # JSON lines without personal data (service/observability/logs.py)
     kecamatan_prefixes()  # built now rather than by the first request
 
     admission = Admission(
@@ -98,19 +98,34 @@ def create_app(settings: Settings | None = None) -> Litestar:
         redis = open_redis(settings)
         breaker = RedisBreaker(settings.redis_breaker_seconds)  # one per worker: cache and limits
         published = Published(store, settings.dataset_poll_seconds)
-        lookup = NikLookup(store, redis, settings, published, breaker)
+        # Lookups and searches read from a replica that has the published version, else the primary.
+        replicas = await open_replicas(settings)
+        reads = reading_store(store, replicas, lambda: published.dataset.id if published.dataset else None)
+        lookup = NikLookup(reads, redis, settings, published, breaker)
         tokens = Tokens(store)
         gate = Gate(tokens, RateLimiter.from_settings(redis, settings, breaker))
-        regions = Regions(store)
-        finder = NameFinder(
-            NameSearch(store), regions, published, Audit(store), gate, secret=settings.nik_key
-        )
+        regions = Regions(reads)
+        audit = Audit(store, settings.nik_key)
+        finder = NameFinder(NameSearch(reads), regions, published, audit, gate, secret=settings.nik_key)
         app.state.services = Services(settings, published, gate, lookup, finder, regions, admission)
+        sessions = Sessions(
+            redis,
+            secret=settings.nik_key,
+            idle_seconds=settings.console_idle_seconds,
+            absolute_seconds=settings.console_absolute_seconds,
+        )
+        desk = Desk(reads, published, audit, secret=settings.nik_key)
+        app.state.console = Console(
+            settings, store, sessions, desk, audit, finder, published, gate.limiter, tokens
+        )
+        sampler = app.state.metrics = WorkerSampler(app.state.services)
         await published.refresh()
         watchers = [
             asyncio.create_task(published.watch()),
             asyncio.create_task(tokens.watch_revocations(settings.dataset_poll_seconds)),
             asyncio.create_task(admission.watch()),
+            asyncio.create_task(replicas.watch(settings.dataset_poll_seconds)),
+            asyncio.create_task(sampler.watch()),
         ]
         try:
             yield
@@ -119,9 +134,11 @@ def create_app(settings: Settings | None = None) -> Litestar:
                 task.cancel()
                 with contextlib.suppress(asyncio.CancelledError):
                     await task
+            sampler.stop()
             await lookup.close()
             await gate.limiter.drain()
             await redis.aclose()
+            await replicas.close()
             await store.close()
 
     # Page-only middleware is attached where it is needed, not to the whole app: every layer of
@@ -145,6 +162,8 @@ def create_app(settings: Settings | None = None) -> Litestar:
         route_handlers=[
             check_nik,
             Router(path="/", route_handlers=[search_names, static], middleware=[compress]),
+            list_datasets,
+            dataset_quality_report,
             live,
             ready,
             metrics,
@@ -152,9 +171,12 @@ def create_app(settings: Settings | None = None) -> Litestar:
             inbound,
             twilio,
             resident_pages([csrf, compress]),
+            *console_routers([csrf, compress]),
         ],
         template_config=TemplateConfig(
-            directory=TEMPLATE_DIR, engine=JinjaTemplateEngine, engine_callback=_jinja_filters
+            directory=[TEMPLATE_DIR, CONSOLE_TEMPLATE_DIR],
+            engine=JinjaTemplateEngine,
+            engine_callback=_jinja_filters,
         ),
         lifespan=[lifespan],
         exception_handlers={Exception: _error_answer},
@@ -171,6 +193,9 @@ def create_app(settings: Settings | None = None) -> Litestar:
     # Admission control goes in front of Litestar's exception handling and routing (its own
     # middleware would only run after routing), so refusing a request costs as little as it can.
     app.asgi_handler = guard(app.asgi_handler, admission)
+    # Outside the guard, so shed requests are counted, timed and logged too.
+    own_paths = [route.path for route in app.routes if "{" not in route.path]
+    app.asgi_handler = observe(app.asgi_handler, own_paths, access_log=settings.access_log)
     return app
 
 

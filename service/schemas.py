@@ -36,6 +36,12 @@ class Tps(Wire, frozen=True):
     lon: float | None
     kind: Literal["reguler", "khusus"]
     map_url: str | None
+    # Added for issue 16 (all optional, so older clients and cached answers keep working):
+    geo_uri: str | None = None  # `geo:lat,lon`, opens the phone's own map app
+    time_zone: Literal["WIB", "WITA", "WIT"] | None = None  # polling hours are local time
+    step_free: bool | None = None  # tps.csv `akses_tanpa_tangga`: reachable without steps
+    ground_floor: bool | None = None  # tps.csv `lantai_dasar`
+    access_note: str | None = None  # tps.csv `catatan_akses`
 
 
 class Voter(Wire, frozen=True):
@@ -46,10 +52,26 @@ class Voter(Wire, frozen=True):
     region: VoterRegion
 
 
+class Hours(Wire, frozen=True):
+    """From and to, local time of the TPS (`07:00`)."""
+
+    start: str
+    end: str
+
+
 class DatasetInfo(Wire, frozen=True):
     version: str
     election: str
     polling_date: dt.date | None
+    # The election's details (service/voters/election.py, which cites the regulation); optional, so
+    # answers cached before they existed still decode.
+    kind: Literal["pilkada", "pemilu"] | None = None
+    polling_hours: Hours | None = None
+    dpk_hours: Hours | None = None  # when a voter on no list may vote with a KTP-el (DPK)
+    dptb_deadline: dt.date | None = None  # moving to vote elsewhere: moving house, study, work
+    dptb_urgent_deadline: dt.date | None = None  # the sick, disaster victims, detainees, on duty
+    time_zones: tuple[str, ...] | None = None  # of the dataset's TPS: WIB, WITA, WIT (a tuple: hashable)
+    regulation: str | None = None
 
 
 class NikAnswer(Wire, frozen=True):
@@ -91,6 +113,17 @@ class SearchResult(Voter, frozen=True, omit_defaults=True):
 
 class SearchAnswer(Wire, frozen=True):
     results: list[SearchResult]
+
+
+class DatasetQuality(Wire, frozen=True):
+    """`GET /api/v1/datasets…` (admin): a version, its status and its data-quality counts."""
+
+    version: str
+    status: str
+    election: str
+    polling_date: dt.date | None
+    voters: int | None
+    findings: dict[str, int] | None  # one count per finding kind (service/quality/); None: no report
 
 
 class SmsInbound(Wire, frozen=True):

@@ -12,6 +12,8 @@ import msgspec
 SETTING_DOCS: dict[str, str] = {
     "database_url": "PostgreSQL URL (asyncpg form). Required outside `dpt demo`.",
     "redis_url": "Redis URL for the shared cache. Required outside `dpt demo`.",
+    "redis_cluster": "True: DPT_REDIS_URL is any node of a Redis (or Valkey) Cluster.",
+    "database_replica_urls": "Comma-separated URLs of PostgreSQL read replicas for lookups and searches.",
     "nik_key": "Secret for the keyed hash (HMAC-SHA256) of NIKs; at least 16 characters. Required.",
     "db_pool_min": "Minimum PostgreSQL connections per worker.",
     "db_pool_max": "Maximum PostgreSQL connections per worker.",
@@ -50,13 +52,20 @@ SETTING_DOCS: dict[str, str] = {
     "rate_token_lookups_burst": "Look-ups of unknown tokens one client address may cause at once.",
     "twilio_auth_token": "Twilio auth token, to check X-Twilio-Signature; empty turns /sms/twilio off (401).",
     "twilio_webhook_url": "The public URL Twilio calls (it is signed); empty: the URL the service sees.",
+    "console_idle_seconds": "A help-desk console session ends after this long without a request.",
+    "console_absolute_seconds": "A help-desk console session ends this long after login, however busy.",
     "log_level": "Python logging level of the service.",
+    "access_log": "Write one JSON access line per request (route, status, duration; never a path or query).",
+    "tps_max_voters": "Data quality: voters one TPS may hold; more is `tps_overfull` (600: Pilkada 2024).",
+    "quality_max_share": "Publishing needs --force when a finding kind exceeds this share of voters (or TPS).",
 }
 
 
 class Settings(msgspec.Struct, frozen=True, kw_only=True):
     database_url: str = ""
     redis_url: str = ""
+    redis_cluster: bool = False
+    database_replica_urls: str = ""
     nik_key: str = ""
     db_pool_min: int = 2
     db_pool_max: int = 10
@@ -95,7 +104,12 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     rate_token_lookups_burst: int = 10
     twilio_auth_token: str = ""
     twilio_webhook_url: str = ""
+    console_idle_seconds: int = 1800
+    console_absolute_seconds: int = 36000
     log_level: str = "INFO"
+    access_log: bool = True
+    tps_max_voters: int = 600
+    quality_max_share: float = 0.01
 
 
 class SettingsError(Exception):
@@ -104,6 +118,17 @@ class SettingsError(Exception):
 
 # What serving needs; a command that needs less (import: no Redis) names its own.
 SERVING = ("database_url", "redis_url", "nik_key")
+# Secrets may come from a file instead (`DPT_<FIELD>_FILE`, as compose and Docker secrets give
+# them), so no secret need sit in the environment; the variable itself wins when both are set.
+FROM_FILE = ("database_url", "redis_url", "nik_key", "twilio_auth_token")
+
+
+def _secret_file(variable: str, path: str) -> str:
+    try:
+        with open(path, encoding="utf-8") as file:
+            return file.read().strip()
+    except (OSError, UnicodeDecodeError) as exc:
+        raise SettingsError(f"{variable}_FILE: cannot read {path}: {exc}") from exc
 
 
 def load_settings(
@@ -116,6 +141,8 @@ def load_settings(
         variable = f"DPT_{field.name.upper()}"
         if variable in env:
             raw[field.name] = env[variable]
+        elif field.name in FROM_FILE and f"{variable}_FILE" in env:
+            raw[field.name] = _secret_file(variable, env[f"{variable}_FILE"])
     raw.update({name: value for name, value in overrides.items() if value is not None})
     missing = [f"DPT_{name.upper()}" for name in required if not raw.get(name)]
     if missing:

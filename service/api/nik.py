@@ -7,6 +7,7 @@ from typing import Any
 import msgspec
 from litestar import Request, Response, post
 
+from service.access.guards import HELPDESK_ROLES
 from service.edge.body import decode_body
 from service.edge.caller import settle_caller
 from service.edge.openapi import error_responses, operation_with_body, text
@@ -46,7 +47,13 @@ async def check_nik(request: Request[Any, Any, Any]) -> Response[NikAnswer]:
     # A help desk or gateway with a token is limited per token, everyone else per address.
     caller = await settle_caller(request)
     nik_request = decode_body(_decode_nik_request, await request.body(), found.settings.max_body_bytes)
-    answer = await found.lookup.answer(parse_nik(nik_request.nik))
+    nik = parse_nik(nik_request.nik)
+    answer = await found.lookup.answer(nik)
     await found.gate.settle(caller, answer)
+    if caller.principal is not None and caller.principal.role in HELPDESK_ROLES:
+        # A help desk's look is audited before its answer is sent (the answer is the public one).
+        await found.finder.audit.record(
+            caller.principal, action="nik", region=None, query=nik.digits, results=int(answer.registered)
+        )
     # The answer is already encoded JSON (it comes from the cache as bytes).
     return Response(answer.body, media_type="application/json")  # type: ignore[arg-type]

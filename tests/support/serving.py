@@ -113,7 +113,7 @@ def requests_in_flight(url: str) -> int:
     return sum(
         int(float(line.rsplit(" ", 1)[1]))
         for line in metrics.splitlines()
-        if line.startswith("dpt_requests_in_flight{")
+        if line.startswith("dpt_requests_in_flight ")
     )
 
 

@@ -13,7 +13,7 @@ from service.store.queries import QUERIES
 
 SERVICE = Path(__file__).resolve().parents[2] / "service"
 # The channels people and programs talk to; only the wiring (app, cli) may import them.
-CHANNELS = ("service.api", "service.web", "service.sms.routes", "service.helpdesk")
+CHANNELS = ("service.api", "service.web", "service.sms.routes", "service.helpdesk", "service.console")
 WIRING = ("service.app", "service.cli")
 MAX_LINES = 400
 # A data module (word lists, no logic) may be longer than a reader's module; none is now.

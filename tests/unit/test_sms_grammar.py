@@ -181,7 +181,8 @@ def answer_for(
 
 def test_registered_reply_reads_as_one_line() -> None:
     assert registered_reply(answer_for(), "id") == (
-        "Terdaftar di DPT: B**I S*****O, TPS 005, Kel. Metro, Kec. Metro Pusat. Pemungutan suara 27-11-2024."
+        "Terdaftar di DPT: B**I S*****O, TPS 005, Kel. Metro, Kec. Metro Pusat. Pemungutan suara 27-11-2024"
+        " 07.00-13.00. Bawa KTP-el."
     )
     assert registered_reply(answer_for(polling_date=None), "en") == (
         "Registered in the DPT: B**I S*****O, TPS 005, Kel. Metro, Kec. Metro Pusat."
@@ -194,7 +195,7 @@ def test_long_region_names_are_shortened_to_fit(language: Language) -> None:
     reply = registered_reply(answer_for(kelurahan=long_name, kecamatan=long_name.upper()), language)
     assert fits_one_sms(reply)
     assert "Kel. Sukamaju" in reply and "Kec. SUKAMAJU" in reply and ".." in reply
-    assert reply.endswith("27-11-2024.")
+    assert "27-11-2024" in reply and reply.endswith(("Bawa KTP-el.", "Bring your KTP-el."))
 
 
 @pytest.mark.parametrize("language", LANGUAGES)
