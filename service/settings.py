@@ -57,7 +57,7 @@ SETTING_DOCS: dict[str, str] = {
     "log_level": "Python logging level of the service.",
     "access_log": "Write one JSON access line per request (route, status, duration; never a path or query).",
     "tps_max_voters": "Data quality: voters one TPS may hold; more is `tps_overfull` (600: Pilkada 2024).",
-    "quality_max_share": "Publishing needs --force when a finding kind exceeds this share of voters (or TPS).",
+    "quality_max_share": "Publishing needs --force when a finding kind passes this share of voters (or TPS).",
 }
 
 
