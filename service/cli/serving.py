@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import datetime as dt
 import os
 import secrets
 import shutil
@@ -115,7 +116,7 @@ def _demo_key(data_dir: Path) -> str:
     return path.read_text().strip()
 
 
-async def _demo_prepare(data_dir: Path) -> None:
+async def prepare_demo(data_dir: Path) -> None:
     settings = load_settings()
     conn = await connect(settings)
     try:
@@ -132,16 +133,18 @@ async def _demo_prepare(data_dir: Path) -> None:
     if not (demo / "dpt.csv").exists():
         say("demo: generating the Kota Metro demo DPT")
         write_synthetic_dpt(demo, progress=lambda rows: say(f"synth: {rows:,} voters written"))
-    args = argparse.Namespace(
-        voters=demo / "dpt.csv",
-        tps=demo / "tps.csv",
-        election=DEMO_ELECTION,
-        polling_date=DEMO_POLLING_DATE,
-        version=None,
-        rejects=None,
-        no_publish=False,
-    )
-    print_summary(await run_import(settings, args))
+    print_summary(await run_import(settings, demo_import_arguments(demo, DEMO_ELECTION, DEMO_POLLING_DATE)))
+
+
+def demo_import_arguments(folder: Path, election: str, polling_date: dt.date) -> argparse.Namespace:
+    """`dpt import` of the demo files, through the command's own parser: every option it has
+    gets its default, so the demo never lags behind a new one."""
+    from service.cli import build_parser  # noqa: PLC0415 - the parser is built from this module
+
+    return build_parser().parse_args(
+        ["import", "--voters", str(folder / "dpt.csv"), "--tps", str(folder / "tps.csv"),
+         "--election", election, "--polling-date", polling_date.isoformat()]
+    )  # fmt: skip
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
@@ -149,7 +152,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
     data_dir.mkdir(parents=True, exist_ok=True)
     os.environ.setdefault("DPT_NIK_KEY", _demo_key(data_dir))
     with _demo_servers(data_dir):
-        run_async(lambda: _demo_prepare(data_dir))
+        run_async(lambda: prepare_demo(data_dir))
         say(f"demo: serving on http://{args.host}:{args.port}  (Ctrl-C stops everything)")
         serve(args.host, args.port, args.workers)
     return 0

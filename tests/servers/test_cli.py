@@ -12,7 +12,9 @@ import sys
 from pathlib import Path
 
 import asyncpg
+import pytest
 
+from service.cli.serving import prepare_demo
 from tests.servers.test_importer import csv_line, many_people, write_lines
 from tests.support.factories import voter_row, write_small_dataset, write_tps
 from tests.support.serving import TEST_NIK_KEY
@@ -221,3 +223,16 @@ async def test_operator_password_comes_from_stdin_and_is_never_stored_in_clear(d
     finally:
         await conn.close()
     assert stored.startswith("$argon2id$") and password not in stored
+
+
+async def test_demo_prepares_and_publishes_its_dataset(
+    database_url: str, redis_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`dpt demo`'s own import (the demo files already written, as on a second start before a
+    publish) goes through `dpt import`'s parser, so it publishes whatever options import gains."""
+    write_small_dataset(tmp_path / "demo")
+    monkeypatch.setenv("DPT_DATABASE_URL", database_url)
+    monkeypatch.setenv("DPT_REDIS_URL", redis_url)
+    monkeypatch.setenv("DPT_NIK_KEY", TEST_NIK_KEY)
+    await prepare_demo(tmp_path)
+    assert "published" in (await dataset_versions(database_url)).values()
