@@ -120,7 +120,14 @@ def granian(target: str, env: dict[str, str], workers: int = 1, loop: str = "uvl
         "warning",
         "--no-ws",
     ]
-    process = subprocess.Popen(command, env={**os.environ, **env}, cwd=ROOT)
+    # The server's own lines (JSON logs, access lines) go to a file, as a container's would to a
+    # collector: a terminal would slow the server down and bury the benchmark's output.
+    log_path = BENCH_DIR / f"{target.rsplit(':', 1)[-1]}.log"
+    log_path.parent.mkdir(parents=True, exist_ok=True)
+    log = log_path.open("wb")
+    process = subprocess.Popen(
+        command, env={**os.environ, **env}, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT
+    )
     try:
         deadline = time.monotonic() + 120  # a busy shared machine took 25 s to start one worker
         while True:
@@ -129,7 +136,7 @@ def granian(target: str, env: dict[str, str], workers: int = 1, loop: str = "uvl
                     break
             except OSError:
                 if process.poll() is not None or time.monotonic() > deadline:
-                    raise RuntimeError(f"{target} did not start") from None
+                    raise RuntimeError(f"{target} did not start: see {log_path}") from None
                 time.sleep(0.1)
         time.sleep(0.5)  # lifespan: pools open, dataset known
         yield Server(port, process)
@@ -139,6 +146,7 @@ def granian(target: str, env: dict[str, str], workers: int = 1, loop: str = "uvl
             process.wait(timeout=10)
         except subprocess.TimeoutExpired:
             process.kill()
+        log.close()
 
 
 def ensure_command(command: str, package: str) -> str:

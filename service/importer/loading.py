@@ -52,6 +52,7 @@ TPS_TABLE_COLUMNS = (
 )  # fmt: skip
 FINDING_COLUMNS = (
     "dataset_id", "line", "kind", "other_line", "kelurahan_code", "tps_number", "masked_name", "score",
+    "other_masked_name",
 )  # fmt: skip
 PROGRESS_EVERY = 100_000
 Progress = Callable[[str], None]
@@ -81,12 +82,9 @@ async def _copy_voters(conn: asyncpg.Connection, partition: str, job: VoterJob) 
     totals = {"read": 0, "loaded": 0}
     started = time.perf_counter()
     loop = asyncio.get_running_loop()
-    method = "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
     with (
         job.voters_path.open("rb") as stream,
-        ProcessPoolExecutor(
-            job.workers, multiprocessing.get_context(method), start_worker, (job.context,)
-        ) as pool,
+        ProcessPoolExecutor(job.workers, _worker_start_method(), start_worker, (job.context,)) as pool,
     ):
         stream.readline()  # the header, already read
 
@@ -121,6 +119,19 @@ async def _copy_voters(conn: asyncpg.Connection, partition: str, job: VoterJob) 
             partition, source=copy_source(), columns=VOTER_TABLE_COLUMNS, format="text", freeze=True
         )
     return _Counts(totals["read"], totals["loaded"])
+
+
+def _worker_start_method() -> multiprocessing.context.BaseContext:
+    """Parsing processes start from a fork server (spawned where there is none), never by forking
+    the importing process: `dpt serve` runs imports beside threads (granian's, asyncpg's), and a
+    fork of a threaded process can inherit a lock held by a thread that does not exist in the
+    child. Python 3.12 warns about it and on 3.13 such an import hung. The server imports the
+    parsing module once; each worker is a cheap fork of it."""
+    if "forkserver" not in multiprocessing.get_all_start_methods():
+        return multiprocessing.get_context("spawn")
+    context = multiprocessing.get_context("forkserver")
+    context.set_forkserver_preload(["service.importer.parsing"])
+    return context
 
 
 async def load_voters(conn: asyncpg.Connection, job: VoterJob) -> _Counts:

@@ -39,3 +39,4 @@ class Finding(NamedTuple):
     tps_number: int | None
     masked_name: str | None
     score: float | None = None
+    other_masked_name: str | None = None  # a repeated NIK: the first row's name, masked

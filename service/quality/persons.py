@@ -51,7 +51,14 @@ def nik_duplicate_finding(row: Any, weights: TokenWeights) -> Finding:
     score = likeness(words_of(row["name"]), words_of(row["first_name"]), weights)
     kind = "nik_duplicate_same_name" if score >= SAME_PERSON_SCORE else "nik_duplicate_other_name"
     return Finding(
-        row["source_row"], kind, row["first_row"], None, None, mask_name(row["name"]), round(score, 1)
+        row["source_row"],
+        kind,
+        row["first_row"],
+        row["first_kelurahan_code"],
+        row["first_tps_number"],
+        mask_name(row["name"]),
+        round(score, 1),
+        mask_name(row["first_name"]),
     )
 
 

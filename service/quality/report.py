@@ -174,13 +174,12 @@ async def write_report(
         async for row in _stream(conn, QUERIES["quality-import-findings"], dataset_id=dataset_id):
             kind = row["kind"]
             if kind.startswith("nik_duplicate"):
-                other = mask_name(row["other_name"]) if row["other_name"] else None
                 out.write(
                     kind,
                     row["line"],
                     row["other_line"],
                     row["masked_name"],
-                    other,
+                    row["other_masked_name"],
                     row["score"],
                     row["kelurahan_code"],
                     row["tps_number"],

@@ -46,7 +46,8 @@ select id, version, status from dataset where version = :version;
 select create_voter_partition(:dataset_id);
 
 -- name: dedupe-voter-partition
-select source_row, first_row, name, first_name from dedupe_voter_partition(:dataset_id);
+select source_row, first_row, name, first_name, first_kelurahan_code, first_tps_number
+from dedupe_voter_partition(:dataset_id);
 
 -- name: index-voter-partition$
 select index_voter_partition(:dataset_id);
@@ -125,16 +126,12 @@ where dataset_id = :dataset_id and birth_date > :born_after
 order by source_row;
 
 -- name: quality-import-findings
--- What the import recorded, with the place and name of the row a repeated NIK was first on.
-select f.kind, f.line, f.other_line, f.masked_name, f.score,
-       coalesce(f.kelurahan_code, first.kelurahan_code) as kelurahan_code,
-       coalesce(f.tps_number, first.tps_number) as tps_number,
-       first.name as other_name
-from dataset_finding f
-left join voter first
-       on first.dataset_id = f.dataset_id and first.source_row = f.other_line
-where f.dataset_id = :dataset_id
-order by f.kind, f.line;
+-- What the import recorded; a repeated NIK's finding holds the place and masked name of the row
+-- the NIK was first on.
+select kind, line, other_line, masked_name, other_masked_name, score, kelurahan_code, tps_number
+from dataset_finding
+where dataset_id = :dataset_id
+order by kind, line;
 
 -- name: quality-tps-counts
 -- TPS with no voters or more than `max_voters`, with their line in tps.csv.
