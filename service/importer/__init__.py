@@ -171,12 +171,15 @@ async def import_dataset(
             # Imported here: the report uses the importer's spreadsheet-safe cells (a cycle at import time).
             from service.quality.report import write_report  # noqa: PLC0415
 
+            say("quality report: checking duplicates, ages and TPS sizes")
+            checking = time.perf_counter()
             report = await write_report(
                 conn,
                 version=version,
                 folder=report_dir,
                 tps_max_voters=tps_max_voters,
             )
+            say(f"quality report: written in {time.perf_counter() - checking:,.1f} s")
             held_back = (
                 {}
                 if max_finding_share is None
