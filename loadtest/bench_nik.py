@@ -78,7 +78,10 @@ def main() -> None:
     rest = niks[6000:]
 
     counts = [int(text) for text in args.connections.split(",")]
-    per_round = len(rest) // (args.rounds * len(counts))
+    # Each misses run starts with a fresh worker and an empty Redis, so every NIK not warmed is a
+    # miss for it: each run gets all of them, from its own starting point. (A slice per run ran
+    # out when the service reached 10k misses/s: the rest were local hits.)
+    shift = len(rest) // (args.rounds * len(counts))
 
     def measure(server: Server, bodies: Path, connections: int, *, warmup: bool = False) -> WrkResult:
         duration = args.warmup if warmup else args.seconds
@@ -96,7 +99,7 @@ def main() -> None:
         slice_number = 0
         for round_number in range(args.rounds):
             for count in counts:
-                chosen = rest[slice_number * per_round : (slice_number + 1) * per_round]
+                chosen = rest[slice_number * shift :] + rest[: slice_number * shift]
                 slice_number += 1
                 misses = write_bodies(BENCH_DIR / "misses.jsonl", chosen)
                 runs = results[count]
@@ -119,7 +122,8 @@ def main() -> None:
                 print(
                     f"round {round_number + 1}, {count} connections: "
                     + ", ".join(f"{name} {done[-1].rps:,.0f}/s" for name, done in runs.items())
-                    + f"; misses/bare-pk {runs['misses'][-1].rps / runs['bare-pk'][-1].rps:.2f}",
+                    + f"; misses/bare-pk {runs['misses'][-1].rps / runs['bare-pk'][-1].rps:.2f}"
+                    + f" (PostgreSQL answered {miss_ratio[-1]:.3f} of the misses)",
                     file=sys.stderr,
                 )
         redis_client.flushdb()
@@ -143,7 +147,7 @@ def main() -> None:
                 f"{sum(run.errors for run in done)} |"
             )
         print(
-            f"\nhits / constant  = {median('hits', 'rps') / median('constant', 'rps'):.2f}  (target >= 0.70)"
+            f"\nhits / constant  = {median('hits', 'rps') / median('constant', 'rps'):.2f}  (target >= 0.80)"
         )
         print(
             f"misses / bare-pk = {median('misses', 'rps') / median('bare-pk', 'rps'):.2f}  (target >= 0.90)"

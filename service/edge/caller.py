@@ -6,8 +6,9 @@ from __future__ import annotations
 from typing import Any
 
 from litestar import Request
+from litestar.types import Scope
 
-from service.access.gate import Caller
+from service.access.gate import Caller, Gate
 from service.access.tokens import Principal
 from service.edge.services import services
 
@@ -15,11 +16,18 @@ from service.edge.services import services
 async def settle_caller(request: Request[Any, Any, Any], *, public: bool = False) -> Caller:
     """The caller, charged one request: 401 for a bad token, 429 over a limit. `public`: a
     resident's page, where a token is never read (only the address counts)."""
-    client = request.scope.get("client")
-    return await services(request).gate.admit(
+    return await settle_scope_caller(services(request).gate, request.scope, public=public)
+
+
+async def settle_scope_caller(gate: Gate, scope: Scope, *, public: bool = False) -> Caller:
+    """`settle_caller` for a request known by its ASGI scope alone (the NIK lookup's own path,
+    service/api/nik.py, which builds no Request)."""
+    client = scope.get("client")
+    headers = scope["headers"]
+    return await gate.admit(
         peer=client[0] if client else "",
-        forwarded_for=raw_header(request, b"x-forwarded-for"),
-        authorization=None if public else raw_header(request, b"authorization"),
+        forwarded_for=scope_header(headers, b"x-forwarded-for"),
+        authorization=None if public else scope_header(headers, b"authorization"),
     )
 
 
@@ -36,5 +44,10 @@ def raw_header(request: Request[Any, Any, Any], name: bytes) -> str | None:
     than building Litestar's Headers object for all of them. `name` is lower case. A header sent
     on several lines is joined with commas, in order (proxies may add their own X-Forwarded-For
     line rather than extend the client's)."""
-    values = [bytes(value).decode("latin-1") for key, value in request.scope["headers"] if key == name]
+    return scope_header(request.scope["headers"], name)
+
+
+def scope_header(headers: Any, name: bytes) -> str | None:
+    """`raw_header` over the scope's header list."""
+    values = [bytes(value).decode("latin-1") for key, value in headers if key == name]
     return ", ".join(values) if values else None

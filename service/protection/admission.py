@@ -297,7 +297,7 @@ TOO_LARGE_FOR_PEOPLE = Refusal.of(
 )
 
 
-def _replay(event: HTTPRequestEvent | HTTPDisconnectEvent, receive: Receive) -> Receive:
+def replay(event: HTTPRequestEvent | HTTPDisconnectEvent, receive: Receive) -> Receive:
     """`receive` that first hands out `event` (the body, read already)."""
     pending = [event]
 
@@ -324,7 +324,7 @@ def guard(app: ASGIApp, admission: Admission) -> ASGIApp:
                 else:
                     await (TOO_LARGE_FOR_PROGRAMS if for_programs else TOO_LARGE_FOR_PEOPLE).answer(send)
                 return
-            receive = _replay(event, receive)
+            receive = replay(event, receive)
         if not await admission.enter():
             refusal = REFUSAL_FOR_PROGRAMS if scope["path"].startswith(MACHINE_PATHS) else REFUSAL_FOR_PEOPLE
             await send(refusal.start)  # two sends, not answer(): shedding must stay cheapest

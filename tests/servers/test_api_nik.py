@@ -167,3 +167,41 @@ async def test_before_any_publish_lookups_and_readiness_say_unavailable(settings
         assert response.headers["retry-after"]
         assert response.json()["error"]["code"] == "no_dataset"
         assert (await fresh.get("/health/live")).status_code == 200
+
+
+async def test_fast_path_answers_exactly_as_the_litestar_route(
+    client: AsyncTestClient,  # type: ignore[type-arg]
+    small_dataset: DatasetFiles,
+) -> None:
+    """POST /api/v1/nik is answered before Litestar's routing (service/api/nik.py); the same
+    request to `/api/v1/nik/` takes Litestar's route to the same handler. Every kind of answer,
+    errors included, must be the same bytes with the same headers."""
+    import datetime as dt
+
+    bodies = [
+        f'{{"nik": "{small_dataset.people[1].nik}"}}'.encode(),
+        f'{{"nik": "{make_nik("18.72.05", dt.date(1990, 5, 17), "L", 9876)}"}}'.encode(),
+        b'{"nik": "1872"}',
+        b'{"nik": "1872015407530001"}',
+        b"{not json",
+        b"",
+        b"[1]",
+        b'{"nik": 5}',
+        b'{"nik": "1872015407530001", "x": 1}',
+        b'{"nik": "' + b"1" * 9000 + b'"}',
+    ]
+    for body in bodies:
+        fast, routed = [
+            await client.post(path, content=body, headers={"content-type": "application/json"})
+            for path in ("/api/v1/nik", "/api/v1/nik/")
+        ]
+        assert (fast.status_code, fast.content) == (routed.status_code, routed.content), body[:40]
+        assert fast.headers.get("x-request-id") and routed.headers.get("x-request-id")
+        same = {name: value for name, value in fast.headers.items() if name != "x-request-id"}
+        assert same == {name: value for name, value in routed.headers.items() if name != "x-request-id"}
+    unauthorized = [
+        await client.post(path, json={"nik": "1872015407530001"}, headers={"authorization": "Bearer nope"})
+        for path in ("/api/v1/nik", "/api/v1/nik/")
+    ]
+    assert unauthorized[0].status_code == unauthorized[1].status_code == 401
+    assert unauthorized[0].content == unauthorized[1].content
