@@ -1,13 +1,16 @@
 """Latency of name search on a 1,000,000-voter kab/kota, per mode, beside a bare query.
 
-    .venv/bin/python loadtest/bench_search.py [--voters 1000000] [--queries 400]
+    .venv/bin/python loadtest/bench_search.py [--voters 1000000] [--queries 400] [--kabkota 18.71]
+        [--reuse]
 
 Imports a synthetic Kota Metro of `--voters` voters, then times searches one at a time through
 the service's own search path (`NameSearch.search` + `results`: retrieval, scoring, the answer
 with TPS and region names) for three modes: public (name + birth date, kab/kota), help desk in
 one kelurahan, help desk across the kab/kota. Half the queries carry one typo. The bare
 baseline is one indexed SQL query per search (public: everyone born that day in the kab/kota;
-kelurahan: everyone in the kelurahan) with no scoring.
+kelurahan: everyone in the kelurahan) with no scoring. `--reuse` keeps the database of an earlier
+run of the same size and kab/kota (one `dpt_bench_search_<kabkota>_<voters>` each) instead of
+importing afresh.
 """
 
 from __future__ import annotations
@@ -27,6 +30,7 @@ import asyncpg
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from loadtest.harness import BENCH_DIR, bench_servers, imported_database
+from service.embedded import with_database
 from service.schemas import DatasetInfo
 from service.search.engine import NameSearch
 from service.store import Store
@@ -57,7 +61,29 @@ def percentile(values: list[float], share: float) -> float:
     return ordered[min(len(ordered) - 1, int(share * len(ordered)))]
 
 
-async def run(voters: int, queries: int, kabkota: str) -> None:
+async def reused_database(admin_url: str, name: str, voters: int) -> tuple[str, int] | None:
+    """The URL and published dataset of an earlier run's database `name`, if it holds `voters`."""
+    admin = await asyncpg.connect(admin_url)
+    try:
+        exists = await admin.fetchval("select 1 from pg_database where datname = $1", name)
+    finally:
+        await admin.close()
+    if not exists:
+        return None
+    url = with_database(admin_url, name)
+    conn = await asyncpg.connect(url)
+    try:
+        dataset_id: int | None = await conn.fetchval(
+            "select d.id from published_dataset p join dataset d on d.id = p.dataset_id"
+            " where d.rows_loaded = $1",
+            voters,
+        )
+    finally:
+        await conn.close()
+    return (url, dataset_id) if dataset_id is not None else None
+
+
+async def run(voters: int, queries: int, kabkota: str, *, reuse: bool) -> None:
     folder = BENCH_DIR / (f"synth-{voters}" if kabkota == "18.72" else f"synth-{kabkota}-{voters}")
     if not (folder / "dpt.csv").exists():
         write_synthetic_dpt(folder, kabkota=kabkota, voters=voters)
@@ -66,10 +92,13 @@ async def run(voters: int, queries: int, kabkota: str) -> None:
     rng = random.Random(5)
     sample = rng.sample(rows, queries)
     with bench_servers() as (admin_url, _redis):
-        url, summary = await imported_database(admin_url, DATABASE, folder, "b" * 32, "Bench")
-        dataset = PublishedDataset(
-            summary.dataset_id, DatasetInfo(version=summary.version, election="", polling_date=None)
-        )
+        database = f"{DATABASE}_{kabkota.replace('.', '')}_{voters}" if reuse else DATABASE
+        kept = await reused_database(admin_url, database, voters) if reuse else None
+        if kept is None:
+            url, summary = await imported_database(admin_url, database, folder, "b" * 32, "Bench")
+            kept = url, summary.dataset_id
+        url, dataset_id = kept
+        dataset = PublishedDataset(dataset_id, DatasetInfo(version="bench", election="", polling_date=None))
         pool = await asyncpg.create_pool(url, min_size=2, max_size=4, server_settings={"jit": "off"})
         search = NameSearch(Store(pool, timeout=30.0))
         timings: dict[str, list[float]] = {"public": [], "kelurahan": [], "kab/kota": [], "bare public": [],
@@ -124,8 +153,9 @@ def main() -> None:
     parser.add_argument("--voters", type=int, default=1_000_000)
     parser.add_argument("--queries", type=int, default=400)
     parser.add_argument("--kabkota", default="18.72", help="18.71 (Bandar Lampung) has 126 kelurahan")
+    parser.add_argument("--reuse", action="store_true", help="keep an earlier run's database of this size")
     args = parser.parse_args()
-    asyncio.run(run(args.voters, args.queries, args.kabkota))
+    asyncio.run(run(args.voters, args.queries, args.kabkota, reuse=args.reuse))
 
 
 if __name__ == "__main__":

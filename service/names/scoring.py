@@ -12,7 +12,7 @@ import math
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from rapidfuzz.distance import OSA, Levenshtein
+from rapidfuzz.distance import OSA
 
 from service.names.normalise import Words, words_of
 
@@ -137,8 +137,16 @@ def match_name(query: Words, candidate: Words, weight: TokenWeights) -> NameMatc
     by_words = _QUERY_SHARE * query_side + (1 - _QUERY_SHARE) * voter_side
     # Merged or split words (NUR HAYATI / NURHAYATI) with a typo only line up as whole strings;
     # only then do the word counts differ.
-    whole = Levenshtein.normalized_similarity(query.compact, candidate.compact)
-    if len(query.folded) != len(candidate.folded) and whole >= _WHOLE_STRING and whole > by_words:
+    whole = 0.0
+    if len(query.folded) != len(candidate.folded):
+        # Folded and as written, the better counting: folding across a join can turn one slip
+        # into two (MAANTAMPUBOLON folds to mantampubolon, two edits from mamantampubolon). A
+        # swap of two letters is one slip here as in a word (TAINALAKSITA / TANIA LAKSITA).
+        whole = max(
+            OSA.normalized_similarity(query.compact, candidate.compact),
+            OSA.normalized_similarity("".join(query.raw), "".join(candidate.raw)),
+        )
+    if whole >= _WHOLE_STRING and whole > by_words:
         # Only a near-identical string is a merged or split name; a looser likeness across word
         # boundaries (EKA DIAH / CHADIDJAH) counts as two slips, too many to be sure.
         slips = 1 if whole >= _SAME_STRING else 2

@@ -4,9 +4,10 @@ whether the best answer is this person.
 Retrieval is plain PostgreSQL (no extension): public searches read everyone in the region born
 on the given day; help-desk searches first correct each typed word against the dataset's own name
 words (service/search/vocabulary.py), then read the voters carrying every blocking key of one or
-two of those words (GIN on `name_keys`), widening only while no answer is confident. Candidates
-are then scored in Python (service/names/scoring.py, rapidfuzz), and only the best may be flagged
-confident.
+two of those words (GIN on `name_keys`), widening only while no answer is confident or as good
+as the wider steps could give (a namesake, one slip). Candidates are then scored in Python
+(service/names/scoring.py, rapidfuzz), and only the best may be flagged confident
+(service/search/confidence.py).
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from service.names.masking import mask_name
 from service.names.normalise import Words, token_keys, words_of
 from service.names.scoring import NameMatch, TokenWeights, match_name
 from service.schemas import SearchResult
+from service.search.confidence import CONFIDENT, MIN_VOTER_COVERAGE, confident_flags
 from service.search.vocabulary import Vocabulary, split_words, word_key_sets
 from service.store import Store
 from service.store.queries import QUERIES, Connection
@@ -35,28 +37,10 @@ MIN_SCORE = {"public": 35.0, "helpdesk": 50.0}
 MAX_CANDIDATES = 600  # a safety cap on what one key pair reads from PostgreSQL
 SCORED = 150  # candidates scored word by word after a fast whole-name prefilter
 KEY_WORDS = 3  # how many of the rarest typed words choose the candidates
-# A best answer is "this is you" only when it scores this high and this far ahead of the next.
-CONFIDENT = {"public": (80.0, 4.0), "helpdesk": (85.0, 4.0)}
-_SAME_COVERAGE = 0.1
-# With a birth date: the least score, and the lead over the next voter born that day, that make
-# the best "this is you" even with a garbled word. Calibrated on the independent set.
-BORN_THAT_DAY = (35.0, 15.0)
-# How firmly every telling typed word must match. Without a birth date a slip in a short word
-# (DIAH/WIA) may be another person; with one, only a word with no counterpart at all rules out.
-FIRM_WORD = {"public": 0.01, "helpdesk": 0.8}
-# In a whole kab/kota, two words each one letter off (EVI HARJATI / DEVI MARYATI) are as often
-# a neighbour as a double typo when the typed words are themselves names people carry: that case
-# is ruled out by KNOWN_WORD_SHARE below, so two garbled words may pass, three may not.
-MAX_INEXACT_WORDS = {"public": 3, "helpdesk": 2}
-# A typed word found only with a slip, but which this many voters of the dataset carry as they
-# typed it, is read as another person's word, not a typo (AGUS PRASETYO is not AGUS PRASETYA).
-# Calibrated on the independent set's calibration split (loadtest/README.md).
-KNOWN_WORD_SHARE = {"public": 1 / 20_000, "helpdesk": 1 / 20_000}
-_KNOWN_WORD_MIN_VOTERS = 2
-_MIN_VOTER_COVERAGE = 0.5  # "BUDI" alone does not say which BUDI SANTOSO WIBOWO
-# A one-word query (GALAR) is a one-word person, or a voter that word almost wholly names: GALAR
-# alone is as likely a GALAR who is not registered as GALAR PRABOWO.
-_ONE_WORD_COVERAGE = 0.9
+# A best candidate this close (every telling typed word at worst one slip off, the voter's words
+# all but wholly typed) ends the widening even when it is not confident (see _Ranking.decided).
+_ONE_SLIP = 0.8
+_WHOLE_VOTER = 0.9
 _TOKEN_CACHE_SIZE = 200_000
 _VOCABULARIES_KEPT = 2  # the published dataset and the one before it (a publish in progress)
 
@@ -118,18 +102,44 @@ class _Ranking:
         return [c for c in ranked if c.score >= MIN_SCORE[self.mode]][:limit]
 
     def decided(self) -> bool:
-        """Whether the best candidate so far is already a confident answer that naming more of
+        """Whether the wider steps could still change the answer. Not once the best names every
+        typed word as typed (or all but one slip), or is a confident answer that naming more of
         the voter's words could not take away: a voter with a word the query left out is only
         decided once the wider steps found no one the query names wholly (RAINA USADA is DIAH
         RAINA USADA only if there is no RATNA USADA)."""
         best = self.best(2)
-        if self.flags(best)[:1] != [True] or best[0].match is None:
+        if not best or best[0].match is None:
             return False
-        return not (best[0].match.exact and best[0].match.voter_coverage < 1.0)
+        match = best[0].match
+        if match.exact and match.voter_coverage >= 1.0:
+            # Every typed word as typed and no other (confident or not: a namesake): the wider
+            # steps read voters that need a slip, who rank below it and cannot change its flag
+            # (a namesake carries the same words, so the first step found them all).
+            return True
+        if (
+            not match.exact  # a voter with a word the query left out: see below
+            and match.inexact_words <= 1
+            and match.weakest_word >= _ONE_SLIP
+            and match.slipped_word_voters == 0
+            and match.voter_coverage >= _WHOLE_VOTER
+            and match.score >= CONFIDENT[self.mode][0]
+        ):
+            # The voter's words all typed, one of them with a slip in a word the dataset does
+            # not have: the key sets asked so far held every word that slip may stand for, so
+            # the wider steps (a third word, each word alone, the typed letters' own keys) would
+            # mostly add voters who explain the typed name less well (checked on the independent
+            # set's calibration split: recall unchanged). Not confident (a namesake, a close
+            # runner-up) stays not confident: more candidates only add rivals.
+            return True
+        if self.flags(best)[:1] != [True]:
+            return False
+        return not best[0].match.exact
 
     def flags(self, ranked: list[_Candidate]) -> list[bool]:
         words = max(len(form.folded) for form in self.forms)  # a merged word split counts as two
-        return _confident_flags(ranked, self.mode, words, self.voters)
+        matches = [c.match for c in ranked if c.match is not None]
+        best_words = len(ranked[0].tokens) if ranked else 0
+        return confident_flags(matches, best_words, self.mode, words, self.voters)
 
 
 def key_pairs(
@@ -158,54 +168,7 @@ def key_pairs(
 
 def _names_all_words(candidate: _Candidate) -> bool:
     match = candidate.match
-    return match is not None and match.exact and match.voter_coverage >= _MIN_VOTER_COVERAGE
-
-
-def _confident_flags(ranked: list[_Candidate], mode: str, query_words: int, voters: int) -> list[bool]:
-    """Only the best can be "this is you".
-
-    Never when a typed word is none of the voter's words (or, without a birth date, only a
-    weak likeness of one, or two words need a typo each), or the query names too little of the
-    voter. An exact match (every typed word found as is) is confident unless another candidate
-    matches exactly and names about as much of its voter (SITI ROMLAH is not SITI ROMLAH
-    SETYOWATI, but ATIK HARYATI could be ATIK JIHAN HARYATI or ATIK HARYATI SUSANTI); any
-    other best must score high enough and stand clearly ahead of the next.
-    """
-    flags = [False] * len(ranked)
-    if not ranked or ranked[0].match is None:
-        return flags
-    best, others = ranked[0].match, [c.match for c in ranked[1:] if c.match is not None]
-    known = max(_KNOWN_WORD_MIN_VOTERS, KNOWN_WORD_SHARE[mode] * voters)
-    one_word_for_more = query_words == 1 and len(ranked[0].tokens) > 1
-    if best.slipped_word_voters >= known or (one_word_for_more and best.voter_coverage < _ONE_WORD_COVERAGE):
-        return flags
-    runner_up = max((o.score for o in others), default=0.0)
-    if mode == "public" and best.weakest_word >= FIRM_WORD[mode]:
-        # Born that day in that region, the one voter whose name the query clearly comes closest
-        # to is the resident, even through a garbled word (JULIA ROIMAH for JULIA RAHIMAH) - but
-        # never through a word that is someone else's name (above) or none of theirs at all
-        # (MUHAMMAD RIDWAN SYAH is not MUHAMMAD RIDWAN).
-        least, lead = BORN_THAT_DAY
-        if best.score >= least and best.score - runner_up >= lead:
-            flags[0] = True
-            return flags
-    if (
-        best.weakest_word < FIRM_WORD[mode]
-        or best.inexact_words > MAX_INEXACT_WORDS[mode]
-        or best.voter_coverage < _MIN_VOTER_COVERAGE
-    ):
-        return flags
-    rivals = [o for o in others if o.exact and o.voter_coverage >= _MIN_VOTER_COVERAGE]
-    if best.exact:
-        flags[0] = not any(o.voter_coverage >= best.voter_coverage - _SAME_COVERAGE for o in rivals)
-        # A voter carrying every typed word and one more (DEWI LIDYA NASYIDAH) is not "this is
-        # you" when the query names another voter wholly but for one slip (WIDYA NASYIDAH).
-        if best.voter_coverage < 1.0 and runner_up > best.score - CONFIDENT[mode][1]:
-            flags[0] = False
-        return flags
-    threshold, margin = CONFIDENT[mode]
-    flags[0] = not rivals and best.score >= threshold and best.score - runner_up >= margin
-    return flags
+    return match is not None and match.exact and match.voter_coverage >= MIN_VOTER_COVERAGE
 
 
 def region_pattern(region: str) -> str:

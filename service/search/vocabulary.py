@@ -98,6 +98,10 @@ def corrections(
         if near:
             found[word] = near
     for raw in typed:
+        if fold_word(raw) in found:
+            # A word the dataset has, or one slip from one, is that word: split as well, its
+            # rare halves (SA PUIRO for SAPUIRO, a slip of SAPUTRO) would lead the retrieval.
+            continue
         for left, right in vocabulary.splits(raw):
             for piece in (left, right):
                 found.setdefault(piece, vocabulary.near(piece) or (piece,))

@@ -43,6 +43,20 @@ def test_merged_words_split_into_dataset_words() -> None:
     assert split_words(words_of("BUDI SANTOSO"), VOCABULARY) is None
 
 
+def test_a_word_one_slip_from_a_dataset_word_is_not_asked_as_two() -> None:
+    """PRASETIA is a slip of PRASETYA, not PRA + SETIA: those rare halves would lead the retrieval."""
+    vocabulary = Vocabulary({**WORDS, "pra": 2, fold_word("setia"): 2})
+    query = words_of("AGUS PRASETIA")
+    asked = [
+        set(keys.split(","))
+        for stage in range(3)
+        for keys in word_key_sets(query, vocabulary, "18.72", stage)
+    ]
+    setia = {"1872" + key for key in token_keys(fold_word("setia"))}
+    assert not any(keys & setia for keys in asked)
+    assert any("1872" + token_keys(fold_word("prasetya"))[1] in keys for keys in asked)
+
+
 slip_words = st.sampled_from(sorted(word for word in WORDS if len(word) >= 4))
 
 

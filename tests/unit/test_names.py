@@ -174,6 +174,9 @@ def score(query: str, candidate: str) -> float:
         ("BUDI SNATOSO", "BUDI SANTOSO"),  # transposition
         ("SUPARMY", "SUPARMI"),  # one-word name with a typo
         ("NURHAYATI", "NUR HAYATI"),  # merged
+        ("MAANTAMPUBOLON", "MAMAN TAMPUBOLON"),  # merged with a slip that folding doubles
+        ("RAHMATKHAIUL", "RAHMAT KHAIRUL"),  # merged, a slip, a fold across the join
+        ("TAINALAKSITA", "TANIA LAKSITA"),  # merged, two letters swapped
         ("M. RIDWAN", "MUHAMMAD RIDWAN"),  # abbreviation
         ("BUDI SANTOSO", "BUDI AGUS SANTOSO"),  # dropped middle name
         ("DJOKO SOEPRIJADI", "JOKO SUPRIYADI"),  # old spelling
