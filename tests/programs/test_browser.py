@@ -5,58 +5,10 @@ with JavaScript off, and a 320 px screen. A screenshot of each answer page is sa
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Iterator
-from pathlib import Path
+from playwright.async_api import Browser, Page
 
-import pytest
-from playwright.async_api import Browser, Page, async_playwright
-
-from service.importer import ImportSummary
-from service.settings import Settings
+from tests.support.browser import new_page, shot, visited_urls
 from tests.support.factories import DatasetFiles, absent_niks
-from tests.support.serving import dpt_serve
-from tests.support.system_packages import ensure_debian_packages
-
-CHROMIUM = Path("/usr/bin/chromium")
-SCREENSHOTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "screenshots"
-
-
-def ensure_chromium() -> None:
-    ensure_debian_packages(("chromium",), (CHROMIUM,))
-
-
-@pytest.fixture
-def site(settings: Settings, published: ImportSummary) -> Iterator[str]:
-    """`dpt serve` on a free port with the test dataset."""
-    with dpt_serve(settings) as (url, _):
-        yield url
-
-
-@pytest.fixture
-async def browser() -> AsyncIterator[Browser]:
-    ensure_chromium()
-    async with async_playwright() as playwright:
-        chromium = await playwright.chromium.launch(executable_path=str(CHROMIUM), args=["--no-sandbox"])
-        yield chromium
-        await chromium.close()
-
-
-async def shot(page: Page, name: str) -> None:
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    await page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)
-
-
-def visited_urls(page: Page) -> list[str]:
-    """Every URL the page navigated to, recorded by the `framenavigated` listener below."""
-    return list(page.context.visited)  # type: ignore[attr-defined]
-
-
-async def new_page(browser: Browser, **options: object) -> Page:
-    context = await browser.new_context(**options)  # type: ignore[arg-type]
-    context.visited = []  # type: ignore[attr-defined]
-    page = await context.new_page()
-    page.on("framenavigated", lambda frame: context.visited.append(frame.url))  # type: ignore[attr-defined]
-    return page
 
 
 async def check_nik(page: Page, site: str, nik: str) -> None:

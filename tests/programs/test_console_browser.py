@@ -6,19 +6,15 @@ English and log out. Screenshots go to `test-artifacts/screenshots/console/`."""
 from __future__ import annotations
 
 import csv
-from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
 import asyncpg
 import pytest
-from playwright.async_api import Browser, Page, async_playwright
+from playwright.async_api import Browser, Page
 
-from service.importer import ImportSummary
-from service.settings import Settings
-from tests.programs.test_browser import CHROMIUM, SCREENSHOTS, ensure_chromium
+from tests.support.browser import SCREENSHOTS, shot
 from tests.support.console import PASSWORD, add_operator, kk_of, write_dataset_with_kk
 from tests.support.factories import DatasetFiles
-from tests.support.serving import dpt_serve
 
 SHOTS = SCREENSHOTS / "console"
 A4 = {"width": 794, "height": 1123}  # 210 x 297 mm at 96 dpi
@@ -28,26 +24,6 @@ A5 = {"width": 559, "height": 794}  # 148 x 210 mm
 @pytest.fixture
 def small_dataset(tmp_path: Path) -> DatasetFiles:
     return write_dataset_with_kk(tmp_path / "kk")
-
-
-@pytest.fixture
-def site(settings: Settings, published: ImportSummary) -> Iterator[str]:
-    with dpt_serve(settings) as (url, _):
-        yield url
-
-
-@pytest.fixture
-async def browser() -> AsyncIterator[Browser]:
-    ensure_chromium()
-    async with async_playwright() as playwright:
-        chromium = await playwright.chromium.launch(executable_path=str(CHROMIUM), args=["--no-sandbox"])
-        yield chromium
-        await chromium.close()
-
-
-async def shot(page: Page, name: str) -> None:
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    await page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
 
 
 async def focused_id(page: Page) -> str:
@@ -62,7 +38,7 @@ async def test_an_officer_s_desk_work_in_the_browser(
     page = await context.new_page()
     await page.goto(f"{site}/helpdesk")
     assert page.url.endswith("/helpdesk/login")
-    await shot(page, "01-login")
+    await shot(page, "01-login", SHOTS)
     # Keyboard only: the username field has focus; Tab to the password; Enter sends the form.
     assert await focused_id(page) == "username"
     await page.keyboard.type("pusat")
@@ -73,7 +49,7 @@ async def test_an_officer_s_desk_work_in_the_browser(
         await page.keyboard.press("Enter")
     assert page.url == f"{site}/helpdesk"
     assert "pusat" in await page.locator(".console-who").inner_text()
-    await shot(page, "02-desk")
+    await shot(page, "02-desk", SHOTS)
 
     person = small_dataset.people[0]
     await page.get_by_label("NIK (16 angka)").fill(person.nik)
@@ -82,7 +58,7 @@ async def test_an_officer_s_desk_work_in_the_browser(
     assert await page.get_by_role("heading", level=1).inner_text() == "Terdaftar di DPT"
     assert await page.locator("dd.name").inner_text() == f"{person.name} ({person.gender})"
     assert await page.get_by_role("link", name="Lihat di peta (OpenStreetMap)").is_visible()
-    await shot(page, "03-nik")
+    await shot(page, "03-nik", SHOTS)
 
     await page.get_by_role("link", name="Cetak pemberitahuan").click()
     await page.wait_for_load_state()
@@ -99,7 +75,7 @@ async def test_an_officer_s_desk_work_in_the_browser(
     listed = await page.locator("table.console-table tbody").inner_text()
     assert person.name in listed and person.nik not in listed and person.nik[:6] + "*" * 10 in listed
     await page.set_viewport_size(A4)
-    await shot(page, "04-tps-list-print-a4")
+    await shot(page, "04-tps-list-print-a4", SHOTS)
     await page.emulate_media(media="screen")
     await page.set_viewport_size({"width": 1280, "height": 800})
 
@@ -111,7 +87,7 @@ async def test_an_officer_s_desk_work_in_the_browser(
     table = await page.locator("table.console-table").inner_text()
     # The factory's names repeat, so several BUDI SANTOSO tie at 100 and none is confident.
     assert person.name in table and "\t100\t" in table and "Belum yakin: Terlalu dekat" in table
-    await shot(page, "05-search")
+    await shot(page, "05-search", SHOTS)
 
     await page.goto(f"{site}/helpdesk")
     await page.get_by_label("Nomor KK (16 angka").fill(kk_of(0))
@@ -119,7 +95,7 @@ async def test_an_officer_s_desk_work_in_the_browser(
     await page.wait_for_load_state()
     members = await page.locator("table.console-table tbody tr").count()
     assert members == 2 and kk_of(0) not in await page.content()  # one of three lives outside 18.72.01
-    await shot(page, "06-family")
+    await shot(page, "06-family", SHOTS)
 
     upload = tmp_path / "daftar.csv"
     upload.write_text(
@@ -131,7 +107,7 @@ async def test_an_officer_s_desk_work_in_the_browser(
     await page.wait_for_load_state()
     summary = await page.get_by_role("status").inner_text()
     assert summary.startswith("4 terdaftar") and "1 baris tidak sah" in summary
-    await shot(page, "07-batch")
+    await shot(page, "07-batch", SHOTS)
     async with page.expect_download() as download_info:
         await page.get_by_role("button", name="Unduh hasil (CSV)").click()
     download = await download_info.value
@@ -144,11 +120,11 @@ async def test_an_officer_s_desk_work_in_the_browser(
     await page.locator(".console-lang").get_by_role("link", name="English").click()
     await page.wait_for_load_state()
     assert await page.get_by_role("heading", name="Check a NIK").is_visible()
-    await shot(page, "08-desk-en")
+    await shot(page, "08-desk-en", SHOTS)
     await page.get_by_role("button", name="Log out").click()
     await page.wait_for_load_state()
     assert page.url.endswith("/helpdesk/login")
-    await shot(page, "09-logged-out")
+    await shot(page, "09-logged-out", SHOTS)
     await page.goto(f"{site}/helpdesk")
     assert page.url.endswith("/helpdesk/login")
     await context.close()

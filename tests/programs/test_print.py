@@ -16,8 +16,8 @@ from playwright.async_api import Browser
 from service.importer import import_dataset
 from service.nik.parse import NikHasher
 from service.settings import Settings
-from tests.programs.test_browser import browser, new_page  # noqa: F401 - the fixture
 from tests.servers.test_election_answers import _with_access_columns
+from tests.support.browser import new_page
 from tests.support.factories import DatasetFiles, absent_niks, write_small_dataset
 from tests.support.serving import dpt_serve
 
@@ -45,7 +45,7 @@ def site(settings: Settings, election_data: DatasetFiles) -> Iterator[str]:
 @pytest.mark.parametrize("language", ["id", "en"])
 @pytest.mark.parametrize("outcome", ["registered", "not-registered"])
 async def test_the_answer_prints_on_one_page_without_the_page_chrome(
-    browser: Browser,  # noqa: F811 - the fixture imported above
+    browser: Browser,
     site: str,
     election_data: DatasetFiles,
     language: str,
