@@ -144,6 +144,19 @@ def wait_for(url: str, status: int = 200, seconds: float = 180) -> httpx.Respons
         time.sleep(0.5)
 
 
+def first_answer(url: str, body: dict[str, str], seconds: float = 20) -> httpx.Response:
+    """The first answer that is not 503. One worker saying ready does not mean all do: the other
+    learns of the publish at its next poll, and HAProxy counts the machine up after two passing
+    checks; until then a lookup is refused with 503, never anything else."""
+    deadline = time.monotonic() + seconds
+    while True:
+        answer = httpx.post(url, json=body, timeout=30)
+        if answer.status_code != 503:
+            return answer
+        assert time.monotonic() < deadline, f"{url} still refused after {seconds} s: {answer.text}"
+        time.sleep(0.5)
+
+
 def test_the_stack_serves_the_demo_dpt_through_haproxy(stack: tuple[list[str], str, str]) -> None:
     compose, public, internal = stack
     wait_for(f"{public}/health/live")
@@ -157,7 +170,7 @@ def test_the_stack_serves_the_demo_dpt_through_haproxy(stack: tuple[list[str], s
     assert len(nik) == 16 and nik.isdigit()
 
     ready = wait_for(f"{public}/health/ready")
-    lookup = httpx.post(f"{public}/api/v1/nik", json={"nik": nik}, timeout=30)
+    lookup = first_answer(f"{public}/api/v1/nik", {"nik": nik})
     malformed = httpx.post(f"{public}/api/v1/nik", json={"nik": "123"}, timeout=30)
     page = httpx.get(f"{public}/", timeout=30)
     assert ready.json()["status"] == "ok"
