@@ -49,7 +49,7 @@ from service.search.engine import NameSearch
 from service.search.finder import NameFinder
 from service.settings import Settings, load_settings
 from service.sms.routes import inbound, kannel, twilio
-from service.store import Store
+from service.store import Store, pool_options
 from service.store.replicas import open_replicas, reading_store
 from service.voters.published import Published
 from service.voters.regions import Regions
@@ -62,16 +62,7 @@ async def open_pool(settings: Settings) -> asyncpg.Pool:
     """The worker's pool; when PostgreSQL is down at start the service still starts (and is not ready)."""
 
     async def create(min_size: int) -> asyncpg.Pool:
-        return await asyncpg.create_pool(
-            settings.database_url,
-            min_size=min_size,
-            max_size=settings.db_pool_max,
-            command_timeout=settings.db_timeout_seconds * 5,
-            max_inactive_connection_lifetime=300.0,
-            # Lookups are small indexed queries; JIT compiling them costs more than it saves
-            # (7 ms on a name search whose plan looks expensive only on paper).
-            server_settings={"jit": "off"},
-        )
+        return await asyncpg.create_pool(settings.database_url, min_size=min_size, **pool_options(settings))
 
     try:
         return await create(settings.db_pool_min)

@@ -12,13 +12,16 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import AsyncIterator, Iterator
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import asyncpg
 from asyncpg.pool import PoolConnectionProxy
 
 from service.errors import Unavailable
 from service.store.queries import QUERIES, Connection
+
+if TYPE_CHECKING:
+    from service.settings import Settings
 
 # What a lost, slow or overloaded database looks like to the driver. InternalClientError is what
 # asyncpg raises when a connection dies in the middle of a query (seen when PostgreSQL was
@@ -30,6 +33,26 @@ STORE_ERRORS = (
     OSError,
     TimeoutError,
 )
+
+
+async def _keep_session(_conn: asyncpg.Connection) -> None:
+    """A connection handed back to the pool: nothing to reset. The service's queries leave no
+    session state (no SET, LISTEN, cursor or advisory lock; asyncpg still rolls back an open
+    transaction), and asyncpg's default reset query cost a round trip on every release: one per
+    batch of NIK lookups."""
+
+
+def pool_options(settings: Settings) -> dict[str, Any]:
+    """What every pool of the service (the primary's and each replica's) is opened with."""
+    return {
+        "max_size": settings.db_pool_max,
+        "command_timeout": settings.db_timeout_seconds * 5,
+        "max_inactive_connection_lifetime": 300.0,
+        # Lookups are small indexed queries; JIT compiling them costs more than it saves
+        # (7 ms on a name search whose plan looks expensive only on paper).
+        "server_settings": {"jit": "off"},
+        "reset": _keep_session,
+    }
 
 
 def store_unavailable() -> Unavailable:

@@ -49,6 +49,7 @@ async def _sync_regions(conn: asyncpg.Connection, say: Callable[[str], None]) ->
         await conn.copy_records_to_table("region_staging", records=rows)
         await QUERIES["merge-region-staging"].run(conn)
         await QUERIES["set-region-source"].run(conn, value=source)
+    await QUERIES["analyze-regions"].run(conn)
     say(f"regions: {len(rows):,} Kemendagri regions loaded from {source}")
 
 

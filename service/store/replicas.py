@@ -22,7 +22,7 @@ from typing import Any
 import asyncpg
 
 from service.settings import Settings
-from service.store import STORE_ERRORS, BoundedConnection, Store
+from service.store import STORE_ERRORS, BoundedConnection, Store, pool_options
 from service.store.queries import QUERIES, Connection
 
 log = logging.getLogger(__name__)
@@ -102,14 +102,7 @@ async def open_replicas(settings: Settings) -> Replicas:
     for url in (part.strip() for part in settings.database_replica_urls.split(",")):
         if not url:
             continue
-        pool = await asyncpg.create_pool(
-            url,
-            min_size=0,
-            max_size=settings.db_pool_max,
-            command_timeout=settings.db_timeout_seconds * 5,
-            max_inactive_connection_lifetime=300.0,
-            server_settings={"jit": "off"},
-        )
+        pool = await asyncpg.create_pool(url, min_size=0, **pool_options(settings))
         address = url.split("@")[-1].split("/")[0]
         replicas.append(Replica(address, pool))
     return Replicas(replicas, settings.db_timeout_seconds)

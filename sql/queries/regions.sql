@@ -15,6 +15,10 @@ select code, name, level, parent_code from region_staging order by level
 on conflict (code) do update
 set name = excluded.name, level = excluded.level, parent_code = excluded.parent_code;
 
+-- name: analyze-regions!
+-- The NIK answer joins four levels of region (sql/migrations/0010): fresh statistics after a sync.
+analyze region;
+
 -- name: region-by-code^
 select code, name, level, parent_code from region where code = :code;
 

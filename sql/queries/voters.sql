@@ -1,12 +1,12 @@
 -- name: voters-by-nik-hashes
 -- Voters of one dataset for a batch of keyed NIK hashes, with their TPS and region names.
--- Concurrent cache misses are coalesced into one call of this query.
+-- Concurrent cache misses are coalesced into one call of this query. Through a function whose
+-- plan is made once for every batch size (sql/migrations/0010_nik_batch_plans.sql).
 select nik_hash, id, name, gender, kelurahan_code,
        tps_number, tps_address, lat, lon, tps_kind, step_free, ground_floor, access_note,
        kelurahan_name, kecamatan_code, kecamatan_name, kabkota_code, kabkota_name,
        provinsi_code, provinsi_name
-from voter_answer
-where dataset_id = :dataset_id and nik_hash = any(:nik_hashes::bytea[]);
+from voters_by_nik_hashes(:dataset_id, :nik_hashes::bytea[]);
 
 -- name: desk-voters-by-nik-hashes
 -- The help-desk console's NIK and batch checks: voters with their TPS, region names and address

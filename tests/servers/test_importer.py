@@ -6,7 +6,10 @@ import asyncio
 import csv
 import datetime as dt
 import io
+import json
+from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import asyncpg
 import pytest
@@ -194,6 +197,35 @@ async def test_publish_keeps_one_previous_version_for_rollback(
     assert await conn.fetchval("select dataset_id from published_dataset") == ids[1]
     statuses = dict(await conn.fetch("select version, status from dataset"))
     assert statuses == {"v1": "published", "v2": "retired"}
+
+
+async def test_a_batch_of_nik_lookups_reads_the_voters_once_after_an_import(
+    conn: asyncpg.Connection, tmp_path: Path, hasher: NikHasher
+) -> None:
+    # Without statistics for the TPS and region tables, the planner took a dataset's TPS for two
+    # rows and answered a batch of NIKs by reading the voters of each TPS's kelurahan in turn.
+    # (The lookup's function runs this query; planned here for the batch's own values.)
+    files = write_small_dataset(tmp_path / "dataset", count=6000)
+    summary = await import_dataset(conn, voters_path=files.voters, tps_path=files.tps, hasher=hasher)
+    hashes = [hasher(person.nik) for person in files.people[::90]]
+    plan = json.loads(
+        await conn.fetchval(
+            "explain (analyze, format json) select * from voter_answer where dataset_id = $1 and nik_hash = any($2)",
+            summary.dataset_id,
+            hashes,
+        )
+    )
+
+    def nodes(node: dict[str, Any]) -> Iterator[dict[str, Any]]:
+        yield node
+        for child in node.get("Plans", []):
+            yield from nodes(child)
+
+    voter_scans = [
+        node for node in nodes(plan[0]["Plan"]) if node.get("Relation Name", "").startswith("voter_")
+    ]
+    assert voter_scans
+    assert [node["Actual Loops"] for node in voter_scans] == [1] * len(voter_scans)
 
 
 async def test_lookups_during_a_reimport_never_fail_or_mix_versions(
