@@ -210,7 +210,8 @@ async def test_a_batch_of_nik_lookups_reads_the_voters_once_after_an_import(
     hashes = [hasher(person.nik) for person in files.people[::90]]
     plan = json.loads(
         await conn.fetchval(
-            "explain (analyze, format json) select * from voter_answer where dataset_id = $1 and nik_hash = any($2)",
+            "explain (analyze, format json) "
+            "select * from voter_answer where dataset_id = $1 and nik_hash = any($2)",
             summary.dataset_id,
             hashes,
         )
