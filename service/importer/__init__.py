@@ -157,7 +157,7 @@ async def import_dataset(
             )
             job = VoterJob(
                 dataset_id, voters_path, context, voter_rejects, say, workers or os.cpu_count() or 1,
-                Counter(), connect, [],
+                Counter(), Counter(), connect, [],
             )  # fmt: skip
             counts = await load_voters(conn, job)
             await QUERIES["finish-dataset"].run(

@@ -74,6 +74,7 @@ class VoterJob(NamedTuple):
     say: Progress
     workers: int
     token_counts: Counter[str]
+    spelling_counts: Counter[str]
     connect: Connect | None
     findings: list[Finding]  # import-time findings of the data-quality report
 
@@ -108,6 +109,7 @@ async def _copy_voters(conn: asyncpg.Connection, partition: str, job: VoterJob) 
                 totals["read"] += result.read
                 totals["loaded"] += result.loaded
                 job.token_counts.update(result.token_counts)
+                job.spelling_counts.update(result.spelling_counts)
                 job.findings.extend(result.findings)
                 if totals["read"] >= next_report:
                     rate = totals["read"] / (time.perf_counter() - started)
@@ -162,6 +164,11 @@ async def load_voters(conn: asyncpg.Connection, job: VoterJob) -> _Counts:
         "name_token_count",
         records=[(job.dataset_id, token, count) for token, count in job.token_counts.items()],
         columns=("dataset_id", "token", "voters"),
+    )
+    await conn.copy_records_to_table(
+        "name_spelling_count",
+        records=[(job.dataset_id, spelling, count) for spelling, count in job.spelling_counts.items()],
+        columns=("dataset_id", "spelling", "voters"),
     )
     await conn.copy_records_to_table(
         "dataset_finding",

@@ -25,6 +25,7 @@ class ChunkResult(NamedTuple):
     read: int
     loaded: int
     token_counts: Counter[str]
+    spelling_counts: Counter[str]
     findings: list[Finding]  # for the data-quality report (service/quality/)
 
 
@@ -60,9 +61,11 @@ def parse_chunk(data: bytes, first_line: int, validator: VoterValidator | None =
             rejects.append((row, rejected.reason, rejected.column, rejected.number))
     counts = Counter(itertools.chain.from_iterable(validator.word_sets))
     validator.word_sets.clear()
+    spellings = Counter(itertools.chain.from_iterable(validator.spelling_sets))
+    validator.spelling_sets.clear()
     findings, validator.findings = validator.findings, []
     copy_text = "\n".join(copy_lines) + "\n" if copy_lines else ""
-    return ChunkResult(copy_text.encode(), rejects, len(lines), len(copy_lines), counts, findings)
+    return ChunkResult(copy_text.encode(), rejects, len(lines), len(copy_lines), counts, spellings, findings)
 
 
 # Only a chunk holding one of these pays for escaping its fields into COPY text. (A field never

@@ -189,6 +189,8 @@ class VoterValidator:
         # How many voters carry each folded word: rare words weigh more in name search.
         # (Each voter's distinct words are collected per chunk and counted at its end, in C.)
         self.word_sets: list[frozenset[str]] = []
+        # And each word as written: a typed word that voters carry as typed is a name, not a slip.
+        self.spelling_sets: list[frozenset[str]] = []
         self.name_stores: dict[str, NameStore] = {}  # per kab/kota: its keys carry its code
         # What the data-quality report needs from rows as only the import sees them (the NIK is
         # never stored): collected per chunk, like word_sets (service/quality/).
@@ -298,8 +300,9 @@ class VoterValidator:
                 for text in (name, birth_place, address, rt, rw, disability, note)
             )
         # Search keys are letters only (service/names/normalise.py): nothing in them to escape.
-        name_key, keys, words = names(name)
+        name_key, keys, words, spellings = names(name)
         self.word_sets.append(words)
+        self.spelling_sets.append(spellings)
         # One line of COPY's text format: bytea as \\x-hex (the backslash doubled), \N for NULL.
         return "\t".join((
             context.dataset_id_text, str(self.ids.getrandbits(63)), str(row),

@@ -148,6 +148,20 @@ def fold_token(token: str) -> str:
             return folded
 
 
+def is_title_word(token: str) -> bool:
+    """A word that is a title or degree wherever it stands (RADEN, S.PD written as spd)."""
+    return _is_prefix_title(token) or _is_suffix_title(token)
+
+
+_VOWEL_H = re.compile(r"(?<=[aeiou])h(?=[aeiou])")
+
+
+@lru_cache(maxsize=65_536)
+def without_vowel_h(token: str) -> str:
+    """A word folded with every h between two vowels dropped (zahid and zaid give one form)."""
+    return fold_word(_VOWEL_H.sub("", token))
+
+
 @lru_cache(maxsize=65_536)
 def fold_word(token: str) -> str:
     """A word of a name folded; a fold that lands on an abbreviation (MM -> M) is expanded too,
@@ -206,6 +220,7 @@ def word_search_fields(token: str, kabkota_prefix: str) -> tuple[str, str]:
 
 
 class _StoredWord(NamedTuple):
+    spelling: str  # as written, lower case, an abbreviation expanded (as in name_tokens)
     folded: str
     keys: str  # kab/kota-qualified blocking keys joined by commas
     prefix_title: bool  # dropped when it opens a name (H., DRS.)
@@ -218,6 +233,7 @@ class StoredName(NamedTuple):
     key: str  # the folded words joined by one space
     keys: str  # the blocking keys of every word as a PostgreSQL array literal
     words: frozenset[str]  # the distinct folded words
+    spellings: frozenset[str]  # the distinct words as written (name_tokens)
 
 
 class NameStore:
@@ -233,8 +249,9 @@ class NameStore:
 
     def __call__(self, name: str) -> StoredName:
         if not (name.isascii() and name.replace(" ", "").isalpha()):
-            fields = [word_search_fields(token, self.kabkota_prefix) for token in name_tokens(name)]
-            return self._stored([folded for folded, _ in fields], [keys for _, keys in fields])
+            tokens = name_tokens(name)
+            fields = [word_search_fields(token, self.kabkota_prefix) for token in tokens]
+            return self._stored([folded for folded, _ in fields], [keys for _, keys in fields], tokens)
         cache = self._words
         words = [cache.get(word) or self._word(word) for word in name.split()]
         if words[0].prefix_title or words[-1].suffix_title:
@@ -244,18 +261,23 @@ class NameStore:
             while end - first > 1 and words[end - 1].suffix_title:
                 end -= 1
             words = words[first:end]
-        return self._stored([word.folded for word in words], [word.keys for word in words])
+        return self._stored(
+            [word.folded for word in words], [word.keys for word in words], [word.spelling for word in words]
+        )
 
     @staticmethod
-    def _stored(folded: list[str], keys: list[str]) -> StoredName:
+    def _stored(folded: list[str], keys: list[str], spellings: list[str]) -> StoredName:
         # A key repeated by two words is stored twice; the GIN index keeps it once.
-        return StoredName(" ".join(folded), "{" + ",".join(keys) + "}", frozenset(folded))
+        return StoredName(
+            " ".join(folded), "{" + ",".join(keys) + "}", frozenset(folded), frozenset(spellings)
+        )
 
     def _word(self, word: str) -> _StoredWord:
         token = word.lower()
-        folded, keys = word_search_fields(ABBREVIATIONS.get(token, token), self.kabkota_prefix)
+        spelling = ABBREVIATIONS.get(token, token)
+        folded, keys = word_search_fields(spelling, self.kabkota_prefix)
         if len(self._words) >= self.CACHE_LIMIT:
             self._words.clear()
-        stored = _StoredWord(folded, keys, _is_prefix_title(token), _is_suffix_title(token))
+        stored = _StoredWord(spelling, folded, keys, _is_prefix_title(token), _is_suffix_title(token))
         self._words[word] = stored
         return stored

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 from rapidfuzz.distance import OSA
 
-from service.names.normalise import Words, words_of
+from service.names.normalise import Words, is_title_word, without_vowel_h, words_of
 
 _INITIAL = 0.85  # "B" for BUDI: likely, not certain
 # One typo in a word of this many letters (or more, for 5): short words are easier to mistype into
@@ -55,6 +55,15 @@ class TokenWeights:
 
     counts: Mapping[str, int]
     voters: int
+    # How many voters carry each typed word as written (name_tokens); None for a dataset whose
+    # spellings were not counted, where a typed word's folded count stands in.
+    spellings: Mapping[str, int] | None = None
+
+    def carried_as_typed(self, folded: str, spelling: str) -> int:
+        """How many voters carry a typed word as typed: then it is a name, not a slip."""
+        if self.spellings is None:
+            return self.counts.get(folded, 0)
+        return self.spellings.get(spelling, 0)
 
     def __call__(self, token: str) -> float:
         count = self.counts.get(token, 0)
@@ -71,7 +80,7 @@ def _aligned(query: Words, candidate: Words) -> tuple[list[float], list[float]]:
     """
     pairs = sorted(
         (
-            (max(word_similarity(fq, fc), word_similarity(rq, rc)), i, j)
+            (_pair_similarity(fq, rq, fc, rc), i, j)
             for i, (fq, rq) in enumerate(zip(query.folded, query.raw, strict=True))
             for j, (fc, rc) in enumerate(zip(candidate.folded, candidate.raw, strict=True))
         ),
@@ -92,6 +101,18 @@ def _aligned(query: Words, candidate: Words) -> tuple[list[float], list[float]]:
     return query_sims, candidate_sims
 
 
+def _pair_similarity(folded: str, raw: str, other_folded: str, other_raw: str) -> float:
+    similarity = max(word_similarity(folded, other_folded), word_similarity(raw, other_raw))
+    if similarity >= _ONE_TYPO[5] or len(folded) < 3:
+        return similarity
+    # An h dropped between vowels (ZAIT for ZAHID, SAID for SAHID) is one slip, not two: the
+    # folding it leaves (ai before a consonant) would otherwise add a second. Never more than a
+    # slip: folded away in the keys, it made MAHESWARA meet MESWARA.
+    if without_vowel_h(raw) == without_vowel_h(other_raw):
+        return max(similarity, _ONE_TYPO.get(max(len(raw), len(other_raw)), _ONE_TYPO[5]))
+    return similarity
+
+
 def _coverage(tokens: list[str], sims: list[float], weight: TokenWeights, *, floor: float) -> float:
     found = total = 0.0
     for token, similarity in zip(tokens, sims, strict=True):
@@ -108,8 +129,9 @@ class NameMatch:
     weakest_word: float  # similarity of the worst-matched telling typed word (0: a stranger word)
     voter_coverage: float  # share, by weight, of the voter's words that the query accounts for
     inexact_words: int  # telling typed words found only with a typo
-    # How many voters of the dataset carry the most common typed word that was found only with a
-    # slip: when it is itself a frequent name word, the slip is more likely another person.
+    # How many voters of the dataset carry, as typed, the most common typed word that was found
+    # only with a slip: when it is itself a frequent name word, the slip is more likely another
+    # person (TokenWeights.carried_as_typed).
     slipped_word_voters: int = 0
 
 
@@ -130,6 +152,15 @@ def match_name(query: Words, candidate: Words, weight: TokenWeights) -> NameMatc
     ):
         return NameMatch(100.0, exact=True, weakest_word=1.0, voter_coverage=1.0, inexact_words=0)
     query_sims, candidate_sims = _aligned(query, candidate)
+    # A title typed out of place (RAJASA RADEN for R. RADEN RAJASA, whose titles the stored name
+    # dropped) that none of the voter's words accounts for is not evidence of another person.
+    stray = [
+        i for i, similarity in enumerate(query_sims) if similarity == 0.0 and is_title_word(query.raw[i])
+    ]
+    if stray and len(stray) < len(query_sims):
+        kept = [i for i in range(len(query_sims)) if i not in stray]
+        query = Words([query.folded[i] for i in kept], [query.raw[i] for i in kept], query.compact)
+        query_sims = [query_sims[i] for i in kept]
     # A typed word the voter lacks weighs at least the floor: common or not, it is evidence of
     # another person. The voter's words the query left out (a dropped middle name) count less.
     query_side = _coverage(query.folded, query_sims, weight, floor=_MISMATCH_WEIGHT_FLOOR)
@@ -171,8 +202,8 @@ def match_name(query: Words, candidate: Words, weight: TokenWeights) -> NameMatc
     )
     slipped = max(
         (
-            weight.counts.get(token, 0)
-            for token, similarity in zip(query.folded, query_sims, strict=True)
+            weight.carried_as_typed(token, spelling)
+            for token, spelling, similarity in zip(query.folded, query.raw, query_sims, strict=True)
             if 0.0 < similarity < 1.0 and len(token) > 1
         ),
         default=0,

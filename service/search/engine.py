@@ -27,7 +27,7 @@ from service.schemas import SearchResult
 from service.search.confidence import CONFIDENT, MIN_VOTER_COVERAGE, confident_flags
 from service.search.vocabulary import Vocabulary, split_words, word_key_sets
 from service.store import Store
-from service.store.queries import QUERIES, Connection
+from service.store.queries import QUERIES, Connection, Query
 from service.voters.answers import voter_from_record
 from service.voters.published import PublishedDataset
 
@@ -41,7 +41,7 @@ KEY_WORDS = 3  # how many of the rarest typed words choose the candidates
 # all but wholly typed) ends the widening even when it is not confident (see _Ranking.decided).
 _ONE_SLIP = 0.8
 _WHOLE_VOTER = 0.9
-_TOKEN_CACHE_SIZE = 200_000
+_COUNT_CACHE_SIZE = 200_000
 _VOCABULARIES_KEPT = 2  # the published dataset and the one before it (a publish in progress)
 
 
@@ -84,6 +84,10 @@ class _Ranking:
     @property
     def tokens(self) -> set[str]:
         return {token for form in self.forms for token in form.folded}
+
+    @property
+    def spellings(self) -> set[str]:
+        return {spelling for form in self.forms for spelling in form.raw}
 
     def add(self, candidates: list[_Candidate], weights: TokenWeights) -> None:
         self.voters = weights.voters
@@ -181,8 +185,9 @@ class NameSearch:
 
     def __init__(self, store: Store) -> None:
         self.store = store
-        self._token_counts: OrderedDict[tuple[int, str], int] = OrderedDict()
-        self._dataset_voters: dict[int, int] = {}
+        # (query, dataset, word) -> voters: folded words' and typed spellings' counts
+        self._counts: OrderedDict[tuple[str, int, str], int] = OrderedDict()
+        self._dataset_facts: dict[int, tuple[int, bool]] = {}  # voters, spellings counted
         self._vocabularies: dict[int, Vocabulary] = {}
         self._vocabulary_lock = asyncio.Lock()
 
@@ -225,7 +230,7 @@ class NameSearch:
             split = split_words(words, vocabulary)
             if split is not None:
                 ranking.forms.append(split)
-            weights = await self._weights(conn, dataset_id, sorted(ranking.tokens))
+            weights = await self._weights(conn, dataset_id, ranking, sorted(ranking.tokens))
             if birth_date is not None:
                 records = await QUERIES["search-by-birth-date"].rows(
                     conn, dataset_id=dataset_id, birth_date=birth_date, region_pattern=region_pattern(region)
@@ -291,7 +296,7 @@ class NameSearch:
             c for c in self._prefilter(" ".join(ranking.query), records) if c.id not in ranking.scored
         ]
         tokens = sorted({token for c in candidates for token in c.tokens} | ranking.tokens)
-        weights = await self._weights(conn, dataset_id, tokens)
+        weights = await self._weights(conn, dataset_id, ranking, tokens)
         ranking.add(candidates, weights)
 
     @staticmethod
@@ -324,18 +329,36 @@ class NameSearch:
             for candidate, confident in zip(ranked, ranking.flags(ranked), strict=True)
         ]
 
-    async def _weights(self, conn: Connection, dataset_id: int, tokens: list[str]) -> TokenWeights:
-        missing = [token for token in tokens if (dataset_id, token) not in self._token_counts]
-        if missing:
-            rows = await QUERIES["token-counts"].rows(conn, dataset_id=dataset_id, tokens=missing)
-            found: dict[str, int] = {row["token"]: row["voters"] for row in rows}
-            for token in missing:
-                self._token_counts[dataset_id, token] = found.get(token, 0)
-            while len(self._token_counts) > _TOKEN_CACHE_SIZE:
-                self._token_counts.popitem(last=False)
-        if dataset_id not in self._dataset_voters:
-            self._dataset_voters[dataset_id] = await QUERIES["dataset-voters"].value(
-                conn, dataset_id=dataset_id
+    async def _weights(
+        self, conn: Connection, dataset_id: int, ranking: _Ranking, tokens: list[str]
+    ) -> TokenWeights:
+        """Word counts for scoring: the candidates' and typed words' folded counts, and how many
+        voters carry the typed words as typed."""
+        counts = await self._counted(conn, QUERIES["token-counts"], dataset_id, tokens)
+        if dataset_id not in self._dataset_facts:
+            self._dataset_facts[dataset_id] = (
+                await QUERIES["dataset-voters"].value(conn, dataset_id=dataset_id),
+                await QUERIES["dataset-has-spellings"].value(conn, dataset_id=dataset_id),
             )
-        counts = {token: self._token_counts[dataset_id, token] for token in tokens}
-        return TokenWeights(counts, self._dataset_voters[dataset_id])
+        voters, has_spellings = self._dataset_facts[dataset_id]
+        spellings = None
+        if has_spellings:
+            spellings = await self._counted(
+                conn, QUERIES["spelling-counts"], dataset_id, sorted(ranking.spellings)
+            )
+        return TokenWeights(counts, voters, spellings)
+
+    async def _counted(
+        self, conn: Connection, query: Query, dataset_id: int, words: list[str]
+    ) -> dict[str, int]:
+        """How many voters carry each word (folded, or as written), from the cache where it can."""
+        cache = self._counts
+        missing = [word for word in words if (query.name, dataset_id, word) not in cache]
+        if missing:
+            rows = await query.rows(conn, dataset_id=dataset_id, words=missing)
+            found: dict[str, int] = {row[0]: row[1] for row in rows}
+            for word in missing:
+                cache[query.name, dataset_id, word] = found.get(word, 0)
+            while len(cache) > _COUNT_CACHE_SIZE:
+                cache.popitem(last=False)
+        return {word: cache[query.name, dataset_id, word] for word in words}

@@ -25,7 +25,16 @@ select token, voters from name_token_count where dataset_id = :dataset_id;
 
 -- name: token-counts
 -- How many voters of the dataset carry each of these folded words.
-select token, voters from name_token_count where dataset_id = :dataset_id and token = any(:tokens::text[]);
+select token, voters from name_token_count where dataset_id = :dataset_id and token = any(:words::text[]);
+
+-- name: spelling-counts
+-- How many voters of the dataset carry each of these words as written (name_tokens).
+select spelling, voters from name_spelling_count
+where dataset_id = :dataset_id and spelling = any(:words::text[]);
+
+-- name: dataset-has-spellings$
+-- False for a dataset imported before spellings were counted (migration 0011).
+select exists (select from name_spelling_count where dataset_id = :dataset_id);
 
 -- name: dataset-voters$
 select coalesce(rows_loaded, 0) from dataset where id = :dataset_id;

@@ -8,6 +8,7 @@ import datetime as dt
 import io
 import json
 from collections.abc import Iterator
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -137,6 +138,39 @@ async def test_rows_accept_iso_dates_and_undotted_kelurahan_codes(
     stored = await conn.fetchrow("select birth_date, kelurahan_code from voter")
     assert stored["birth_date"] == person.birth_date
     assert stored["kelurahan_code"] == person.kelurahan
+
+
+async def test_words_are_counted_as_written_beside_their_folded_form(
+    conn: asyncpg.Connection, tmp_path: Path, hasher: NikHasher
+) -> None:
+    """The search tells a slip from another person's name by the spellings voters carry: each
+    voter's words as written (titles dropped, abbreviations expanded) are counted once."""
+    names = ["H. MOCH. PRASETYO", "AGUS PRASETYO, S.PD.", "AGUS PRASETIO", "SITI ZAENAB ZAENAB", "M. RIDWAN"]
+    rows = []
+    for person, name in zip(people(len(names)), names, strict=True):
+        rows.append(voter_row(replace(person, name=name)))
+    folder = tmp_path / "spellings"
+    folder.mkdir()
+    write_tps(folder / "tps.csv")
+    write_voters(folder / "dpt.csv", rows)
+    summary = await import_dataset(
+        conn, voters_path=folder / "dpt.csv", tps_path=folder / "tps.csv", hasher=hasher
+    )
+    assert summary.rows_loaded == len(names)
+    stored = dict(
+        await conn.fetch(
+            "select spelling, voters from name_spelling_count where dataset_id = $1", summary.dataset_id
+        )
+    )
+    assert stored == {
+        "muhammad": 2, "prasetyo": 2, "agus": 2, "prasetio": 1, "siti": 1, "zaenab": 1, "ridwan": 1,
+    }  # fmt: skip
+    folded = dict(
+        await conn.fetch(
+            "select token, voters from name_token_count where dataset_id = $1", summary.dataset_id
+        )
+    )
+    assert folded["prasetio"] == 1 and folded["yenap"] == 1 and "zaenab" not in folded
 
 
 async def test_bad_tps_rows_are_reported_too(

@@ -78,19 +78,9 @@ def test_the_set_is_labelled_soundly(independent: IndependentRun) -> None:
     assert any(query.kind.count("+") == 2 for query in report.query_set.present)
 
 
-# Not met yet (issue 13, held-out split of this set: public recall@1 0.988; every other target,
-# recall@5 at least pg_trgm's and false-confident 0.000 are met). Strict: the day it is met, this
-# fails until the mark goes.
-_NOT_MET_YET = pytest.mark.xfail(strict=True, reason="issue 13: recall@1 target not met yet")
-
-
 @pytest.mark.parametrize(
     "mode_name",
-    [
-        "kelurahan",
-        "kabkota",
-        pytest.param("public", marks=_NOT_MET_YET),
-    ],
+    ["kelurahan", "kabkota", "public"],
 )
 def test_name_search_meets_the_targets_on_the_independent_set(
     independent: IndependentRun, mode_name: str

@@ -13,12 +13,14 @@ from service.names.normalise import (
     NameStore,
     compact_key,
     fold_name,
+    fold_word,
     folded_tokens,
     is_only_titles,
     name_tokens,
     word_search_fields,
+    words_of,
 )
-from service.names.scoring import TokenWeights, score_name
+from service.names.scoring import NameMatch, TokenWeights, match_name, score_name
 
 # Old and new spellings and interchangeable letters: both sides must fold to one key.
 SPELLING_PAIRS = [
@@ -118,6 +120,7 @@ def test_the_importers_cached_fields_equal_the_plain_ones(batch: list[str]) -> N
         assert stored.key == " ".join(folded for folded, _ in fields) == fold_name(name)
         assert stored.keys == "{" + ",".join(keys for _, keys in fields) + "}"
         assert stored.words == {folded for folded, _ in fields}
+        assert stored.spellings == set(name_tokens(name))
 
 
 @given(st.text(alphabet="ABCDEGIKLMNOPRSTUWY", min_size=2, max_size=12))
@@ -181,6 +184,8 @@ def score(query: str, candidate: str) -> float:
         ("BUDI SANTOSO", "BUDI AGUS SANTOSO"),  # dropped middle name
         ("DJOKO SOEPRIJADI", "JOKO SUPRIYADI"),  # old spelling
         ("I WAYAN SUDARMA", "I WAYAN SUDARMA"),
+        ("ZAIT SUPRIADI", "ZAHID SUPRIADI"),  # an h dropped between vowels, then folded (ai)
+        ("SUPRIADI RADEN", "R. RADEN SUPRIADI"),  # a title typed out of place
     ],
 )
 def test_hard_pairs_score_high(query: str, voter: str) -> None:
@@ -199,6 +204,45 @@ def test_hard_pairs_score_high(query: str, voter: str) -> None:
 )
 def test_hard_non_pairs_score_low(query: str, voter: str) -> None:
     assert score(query, voter) < 80
+
+
+@given(
+    st.sampled_from([("ZAHID", "ZAIT"), ("SAHID", "SAID"), ("MUHAIMIN", "MUAIMIN"), ("ROHIMAH", "ROIMAH")]),
+    st.sampled_from(["BUDI", "SUPRIADI", "AGUS HARTONO"]),
+    st.booleans(),
+)
+def test_an_h_dropped_between_vowels_is_one_slip_at_most(
+    pair: tuple[str, str], other: str, first: bool
+) -> None:
+    word, dropped = pair
+    voter, query = (
+        (f"{word} {other}", f"{dropped} {other}") if first else (f"{other} {word}", f"{other} {dropped}")
+    )
+    itself, typed = match(voter, query)
+    assert itself.score == 100.0
+    assert 0.85 <= typed.weakest_word < 1.0  # one slip: found, never the same word
+    assert not typed.exact
+
+
+def match(voter: str, query: str) -> tuple[NameMatch, NameMatch]:
+    """The voter matched against itself and against the query."""
+    return (
+        match_name(words_of(voter), words_of(voter), WEIGHTS),
+        match_name(words_of(query), words_of(voter), WEIGHTS),
+    )
+
+
+@pytest.mark.parametrize("typed", ["PRASETYO", "PRASETIO"])
+def test_a_slip_is_another_persons_word_only_when_voters_carry_it_as_typed(typed: str) -> None:
+    """However common its folded form, a typed word is another person's only as far as voters
+    carry it as typed; a dataset without spelling counts falls back to the folded count."""
+    counts = {**WEIGHTS.counts, fold_word(typed.lower()): 400}
+    spellings = {"prasetyo": 35, "prasetya": 50}
+    voter, query = words_of("AGUS PRASETYA"), words_of(f"AGUS {typed}")
+    found = match_name(query, voter, TokenWeights(counts, WEIGHTS.voters, spellings))
+    assert found.slipped_word_voters == spellings.get(typed.lower(), 0)
+    legacy = match_name(query, voter, TokenWeights(counts, WEIGHTS.voters))
+    assert legacy.slipped_word_voters == 400
 
 
 def test_common_words_weigh_less_than_rare_ones() -> None:
