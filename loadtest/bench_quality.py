@@ -1,5 +1,5 @@
 """`dpt quality` on a stored version against a bare baseline measured in the same run: streaming
-the same voters, in the same order, through the same cursor and doing nothing with them.
+the same blocks of voters, in the same order, through the same cursor and doing nothing with them.
 
     .venv/bin/python loadtest/bench_quality.py --database-url postgresql://…/db --version m1
 
@@ -23,13 +23,12 @@ from service.store.queries import QUERIES
 
 
 async def _baseline(conn: asyncpg.Connection, dataset_id: int) -> int:
-    query = QUERIES["quality-voters-by-birth"]
+    query = QUERIES["quality-birth-blocks"]
     rows = 0
     async with conn.transaction(readonly=True):
-        async for _record in conn.cursor(
-            query.sql, *query.arguments({"dataset_id": dataset_id}), prefetch=10_000
-        ):
-            rows += 1
+        arguments = query.arguments({"dataset_id": dataset_id})
+        async for record in conn.cursor(query.sql, *arguments, prefetch=200):
+            rows += len(record["lines"])
     return rows
 
 

@@ -449,6 +449,7 @@ def main() -> None:
             hold = [Phase(20 * scale, estimate * 1.5, estimate * 1.5, "probe-hold")]
             hold_results = uvloop.run(open_loop(url, hold, mix))
             capacity = saturated_goodput(hold_results)
+            hold_kinds = answered_by_kind(hold_results, hold[0])
             print(f"capacity: {capacity:,.0f} answered requests/s", file=sys.stderr)
             title = f"Capacity (estimate {estimate:,.0f}/s, capacity {capacity:,.0f}/s)"
             lines.append(report(title, ramp_results + hold_results, ramp + hold))
@@ -464,6 +465,7 @@ def main() -> None:
             spike_results = uvloop.run(open_loop(url, spike, mix))
             tiers = counter_deltas(before, scrape(direct, workers))
             lines.append(report("Spike", spike_results, spike))
+            lines.append(kinds_table(hold_kinds, answered_by_kind(spike_results, spike[2])))
             columns = ("start", "sent", "answered", "shed", "rate_limited", "errors", "p99_ms", "shed_p99_ms")
             seconds = timeline(spike_results, answered=is_answered, is_error=is_failure)
             print("spike, second by second:\n" + format_table(seconds, columns), file=sys.stderr)
@@ -537,6 +539,22 @@ def saturated_goodput(hold: list[Result]) -> float:
     mean, as the spike's goodput is (a median of per-second counts had come out 14% below the
     mean of the same hold)."""
     return statistics.fmean(answered_per_second(hold)[1:])
+
+
+def answered_by_kind(results: list[Result], phase: Phase) -> Counter[str]:
+    """Answered requests per second of `phase`, by kind of request."""
+    kinds = Counter(r.kind for r in results if r.phase == phase.name and is_answered(r))
+    return Counter({kind: count / phase.seconds for kind, count in kinds.items()})
+
+
+def kinds_table(hold: Counter[str], spike: Counter[str]) -> str:
+    """What the service spent its answers on in the capacity hold and at the spike: a class that
+    takes a larger share at the spike than in the hold (a search costs several lookups) lowers
+    the spike's goodput in requests."""
+    lines = ["", "| answered per second | capacity hold | spike |", "|---|---:|---:|"]
+    for kind in sorted(hold.keys() | spike.keys()):
+        lines.append(f"| {kind} | {hold[kind]:,.0f} | {spike[kind]:,.0f} |")
+    return "\n".join(lines)
 
 
 def outcome(result: Result) -> str:

@@ -85,7 +85,9 @@ async def _copy_voters(conn: asyncpg.Connection, partition: str, job: VoterJob) 
     loop = asyncio.get_running_loop()
     with (
         job.voters_path.open("rb") as stream,
-        ProcessPoolExecutor(job.workers, _worker_start_method(), start_worker, (job.context,)) as pool,
+        ProcessPoolExecutor(
+            job.workers, worker_context("service.importer.parsing"), start_worker, (job.context,)
+        ) as pool,
     ):
         stream.readline()  # the header, already read
 
@@ -123,16 +125,17 @@ async def _copy_voters(conn: asyncpg.Connection, partition: str, job: VoterJob) 
     return _Counts(totals["read"], totals["loaded"])
 
 
-def _worker_start_method() -> multiprocessing.context.BaseContext:
-    """Parsing processes start from a fork server (spawned where there is none), never by forking
-    the importing process: `dpt serve` runs imports beside threads (granian's, asyncpg's), and a
-    fork of a threaded process can inherit a lock held by a thread that does not exist in the
-    child. Python 3.12 warns about it and on 3.13 such an import hung. The server imports the
-    parsing module once; each worker is a cheap fork of it."""
+def worker_context(preload: str) -> multiprocessing.context.BaseContext:
+    """Worker processes (the parsing ones, the quality report's matchers) start from a fork
+    server (spawned where there is none), never by forking the importing process: `dpt serve`
+    runs imports beside threads (granian's, asyncpg's), and a fork of a threaded process can
+    inherit a lock held by a thread that does not exist in the child. Python 3.12 warns about it
+    and on 3.13 such an import hung. The server imports module `preload` once; each worker is a
+    cheap fork of it."""
     if "forkserver" not in multiprocessing.get_all_start_methods():
         return multiprocessing.get_context("spawn")
     context = multiprocessing.get_context("forkserver")
-    context.set_forkserver_preload(["service.importer.parsing"])
+    context.set_forkserver_preload([preload])
     return context
 
 

@@ -72,10 +72,38 @@ class Person(NamedTuple):
     tps_number: int
 
 
+class Block(NamedTuple):
+    """The voters of one birth date in one kab/kota, column by column (a `quality-birth-blocks` row)."""
+
+    lines: list[int]
+    names: list[str]
+    name_keys: list[str]
+    kelurahan_codes: list[str]
+    tps_numbers: list[int]
+
+    def persons(self) -> list[Person]:
+        return [Person(*columns) for columns in zip(*self, strict=True)]
+
+
 class SuspectedPair(NamedTuple):
     first: Person
     second: Person
     score: float
+
+
+_weights: TokenWeights | None = None  # a matcher process's, set by start_matcher
+
+
+def start_matcher(weights: TokenWeights) -> None:
+    """The initializer of a matcher process (the report runs blocks in a pool of them)."""
+    global _weights  # noqa: PLW0603 - one per process, set once before any block
+    _weights = weights
+
+
+def pairs_in_blocks(blocks: list[Block]) -> list[SuspectedPair]:
+    """Every pair of these blocks found to be one person, in a matcher process."""
+    assert _weights is not None, "start_matcher was not called in this process"
+    return [pair for block in blocks for pair in pairs_in_block(block.persons(), _weights)]
 
 
 def pairs_in_block(block: list[Person], weights: TokenWeights) -> Iterator[SuspectedPair]:

@@ -2,26 +2,32 @@
 one CSV per kind, each finding by its file line with masked names, never a NIK.
 
 Everything is read through cursors and written as it comes, so memory stays flat however large
-the DPT: the duplicate-person search holds one block (one birth date in one kab/kota) at a time.
+the DPT: the duplicate-person search reads one row per block (the voters of one birth date in one
+kab/kota) and hands a few hundred blocks at a time to one process per core, which compare names.
 """
 
 from __future__ import annotations
 
+import asyncio
+import collections
 import csv
 import datetime as dt
 import json
+import os
 import re
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
+from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 from typing import IO, Any, NamedTuple
 
 import asyncpg
 
+from service.importer.loading import worker_context
 from service.importer.rejects import spreadsheet_safe
 from service.names.masking import mask_name
 from service.names.scoring import TokenWeights
 from service.quality.findings import KINDS
-from service.quality.persons import SAME_PERSON_SCORE, Person, pairs_in_block
+from service.quality.persons import SAME_PERSON_SCORE, Block, SuspectedPair, pairs_in_blocks, start_matcher
 from service.store.queries import QUERIES, Query
 from service.voters.election import MIN_AGE
 
@@ -47,6 +53,8 @@ CSV_COLUMNS: dict[str, tuple[str, ...]] = {
 _MARRIED = re.compile(r"\b(kawin|menikah|nikah|cerai)\b", re.IGNORECASE)
 _NOT_YET = re.compile(r"\bbelum\s+(kawin|menikah|nikah)\b", re.IGNORECASE)
 _PREFETCH = 10_000
+# Blocks per task of a matcher process: about 50 voters each in a kab/kota of a million.
+_BLOCKS_PER_TASK = 200
 
 
 class QualityReport(NamedTuple):
@@ -100,70 +108,64 @@ class _Writers:
             stream.close()
 
 
-async def _stream(conn: asyncpg.Connection, query: Query, **values: Any) -> AsyncIterator[asyncpg.Record]:
+async def _stream(
+    conn: asyncpg.Connection, query: Query, prefetch: int = _PREFETCH, **values: Any
+) -> AsyncIterator[asyncpg.Record]:
     async with conn.transaction(readonly=True):
-        async for record in conn.cursor(query.sql, *query.arguments(values), prefetch=_PREFETCH):
+        async for record in conn.cursor(query.sql, *query.arguments(values), prefetch=prefetch):
             yield record
 
 
-def _blocks(records: list[asyncpg.Record]) -> Iterator[list[Person]]:
-    """Runs of one birth date and kab/kota in records already ordered that way."""
-    block: list[Person] = []
-    current: tuple[dt.date, str] | None = None
-    for record in records:
-        key = (record["birth_date"], record["kelurahan_code"][:5])
-        if key != current:
-            if len(block) > 1:
-                yield block
-            block, current = [], key
-        block.append(
-            Person(
-                record["source_row"],
-                record["name"],
-                record["name_key"],
-                record["kelurahan_code"],
-                record["tps_number"],
-            )
-        )
-    if len(block) > 1:
-        yield block
-
-
-async def _duplicate_persons(conn: asyncpg.Connection, dataset_id: int, voters: int, out: _Writers) -> None:
+async def _duplicate_persons(
+    conn: asyncpg.Connection, dataset_id: int, voters: int, out: _Writers, workers: int
+) -> None:
+    """Blocks go to `workers` matcher processes `_BLOCKS_PER_TASK` at a time; their pairs are
+    written in the order of the blocks, and no more than two tasks per process are held at once,
+    so memory stays flat."""
     counts = {
         row["token"]: row["voters"]
         for row in await QUERIES["dataset-token-counts"].rows(conn, dataset_id=dataset_id)
     }
     weights = TokenWeights(counts, max(voters, 1))
-    batch: list[asyncpg.Record] = []
-    async for record in _stream(conn, QUERIES["quality-voters-by-birth"], dataset_id=dataset_id):
-        # A batch ends only where a block does, so no block is split across two.
-        if len(batch) >= _PREFETCH and (record["birth_date"], record["kelurahan_code"][:5]) != (
-            batch[-1]["birth_date"],
-            batch[-1]["kelurahan_code"][:5],
-        ):
-            _write_pairs(batch, weights, out)
-            batch = []
-        batch.append(record)
-    _write_pairs(batch, weights, out)
+    loop = asyncio.get_running_loop()
+    context = worker_context("service.quality.persons")
+    with ProcessPoolExecutor(workers, context, start_matcher, (weights,)) as pool:
+        pending: collections.deque[asyncio.Future[list[SuspectedPair]]] = collections.deque()
+        blocks: list[Block] = []
+        query = QUERIES["quality-birth-blocks"]
+        async for record in _stream(conn, query, prefetch=_BLOCKS_PER_TASK, dataset_id=dataset_id):
+            blocks.append(Block(*record))
+            if len(blocks) == _BLOCKS_PER_TASK:
+                pending.append(loop.run_in_executor(pool, pairs_in_blocks, blocks))
+                blocks = []
+                while len(pending) > 2 * workers:
+                    _write_pairs(await pending.popleft(), out)
+        pending.append(loop.run_in_executor(pool, pairs_in_blocks, blocks))
+        while pending:
+            _write_pairs(await pending.popleft(), out)
 
 
-def _write_pairs(batch: list[asyncpg.Record], weights: TokenWeights, out: _Writers) -> None:
-    for block in _blocks(batch):
-        for pair in pairs_in_block(block, weights):
-            first, second = sorted((pair.first, pair.second))
-            out.write(
-                "suspected_duplicate_person", first.line, second.line, mask_name(first.name),
-                mask_name(second.name), pair.score, first.kelurahan_code, first.tps_number,
-                second.kelurahan_code, second.tps_number,
-            )  # fmt: skip
+def _write_pairs(pairs: list[SuspectedPair], out: _Writers) -> None:
+    for pair in pairs:
+        first, second = sorted((pair.first, pair.second))
+        out.write(
+            "suspected_duplicate_person", first.line, second.line, mask_name(first.name),
+            mask_name(second.name), pair.score, first.kelurahan_code, first.tps_number,
+            second.kelurahan_code, second.tps_number,
+        )  # fmt: skip
 
 
 async def write_report(
-    conn: asyncpg.Connection, *, version: str | None, folder: Path, tps_max_voters: int
+    conn: asyncpg.Connection,
+    *,
+    version: str | None,
+    folder: Path,
+    tps_max_voters: int,
+    workers: int | None = None,
 ) -> QualityReport:
     """Write the report of `version` (default: the published one, else the newest) into `folder`
-    and store its counts with the dataset. LookupError when there is no such version."""
+    and store its counts with the dataset, comparing names in `workers` processes (default: one
+    per core). LookupError when there is no such version."""
     dataset = await QUERIES["dataset-for-quality"].row(conn, version=version)
     if dataset is None:
         raise LookupError(version or "")
@@ -186,7 +188,9 @@ async def write_report(
                 )
             else:
                 out.write(kind, row["line"], row["masked_name"], row["kelurahan_code"], row["tps_number"])
-        await _duplicate_persons(conn, dataset_id, dataset["rows_loaded"] or 0, out)
+        await _duplicate_persons(
+            conn, dataset_id, dataset["rows_loaded"] or 0, out, workers or os.cpu_count() or 1
+        )
         born_after = years_before(polling_day, MIN_AGE)
         async for row in _stream(
             conn, QUERIES["quality-under-age"], dataset_id=dataset_id, born_after=born_after

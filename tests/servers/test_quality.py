@@ -289,3 +289,11 @@ async def test_duplicate_persons_with_spelling_variants_are_found_with_recall_an
     print(f"duplicate persons: recall {recall:.3f}, precision {precision:.3f}, found {len(found)}")
     assert recall >= 0.95, sorted(set(map(tuple, planted - found)))[:10]
     assert precision >= 0.9
+    # The blocks are matched in worker processes, many tasks of them here: one process or three,
+    # the pairs and their order come out the same as the import's.
+    listed = (report / "suspected_duplicate_person.csv").read_text()
+    for workers in (1, 3):
+        again = await write_report(
+            conn, version="dup", folder=tmp_path / f"workers{workers}", tps_max_voters=600, workers=workers
+        )
+        assert (again.folder / "suspected_duplicate_person.csv").read_text() == listed
