@@ -104,7 +104,11 @@ def _is_suffix_title(token: str) -> bool:
 
 @lru_cache(maxsize=2)
 def _folded(titles: frozenset[str], shortest: int) -> frozenset[str]:
-    return frozenset(folded for folded in map(fold_token, titles) if len(folded) >= shortest)
+    """The titles that folding leaves as they are: a word that folds onto one of them would be
+    dropped as a title once its name is folded, so it is dropped now. The folded form of a title
+    that folding changes is no title itself: SYTI (a slip of SITI) folds to sti, as S.THI does,
+    and is a name word."""
+    return frozenset(title for title in titles if fold_token(title) == title and len(title) >= shortest)
 
 
 def name_tokens(name: str) -> list[str]:

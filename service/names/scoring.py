@@ -8,6 +8,7 @@ a word the voter does not have still counts *against* it.
 
 from __future__ import annotations
 
+import itertools
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -26,6 +27,11 @@ _TWO_SLIPS, _LONG_WORD = 0.7, 10
 # Two slips in a word of 6 to 9 letters (COWISTA for CALISTA) are as often another name
 # (SUGIARTI/YUNIARTI): enough to show the voter, never to be sure of them (below FIRM_WORD).
 _TWO_SLIPS_MIDDLE, _MIDDLE_WORD = 0.6, 6
+# Two slips in a word of 4 or 5 letters (SUJTI for SUCI) are a weak counterpart, not a stranger
+# word: never enough for a help desk to be sure (FIRM_WORD), enough for the public search to
+# point at the one voter born that day whose other words are typed as they are. A typed word that
+# is itself a name voters carry (SRI for SUCI) still rules that out (slipped_word_voters).
+_TWO_SLIPS_SHORT, _SHORT_WORD = 0.3, 4
 # A query word the voter lacks is evidence of another person however common the word is.
 _MISMATCH_WEIGHT_FLOOR = 0.5
 _QUERY_SHARE = 0.85  # how much the query's words being found counts against the voter's being typed
@@ -42,10 +48,13 @@ def word_similarity(query: str, candidate: str) -> float:
     longest = max(len(query), len(candidate))
     if edits == 1:
         return _ONE_TYPO.get(longest, _ONE_TYPO[5])
-    # Two slips in a long word may still be the word; in a shorter one they make another name
-    # (RADIT/ARDI, NENG/NENENG, SUGIARTI/YUNIARTI).
-    if edits != 2 or longest < _MIDDLE_WORD:
+    # Two slips in a long word may still be the word; in a shorter one they as often make
+    # another name (RADIT/ARDI, NENG/NENENG, SUGIARTI/YUNIARTI): a little likeness, or none at
+    # all in a word of three letters.
+    if edits != 2 or longest < _SHORT_WORD:
         return 0.0
+    if longest < _MIDDLE_WORD:
+        return _TWO_SLIPS_SHORT
     return _TWO_SLIPS if longest >= _LONG_WORD else _TWO_SLIPS_MIDDLE
 
 
@@ -137,6 +146,11 @@ class NameMatch:
 
 _NO_MATCH = NameMatch(0.0, exact=False, weakest_word=0.0, voter_coverage=0.0, inexact_words=0)
 _WHOLE_STRING = 0.88
+# The other word orders of a two- or three-word name, for a merged query typed in another order.
+_REORDERED = {
+    words: [order for order in itertools.permutations(range(words)) if order != tuple(range(words))]
+    for words in (2, 3)
+}
 _SAME_STRING = 0.95
 _TELLING_WEIGHT = 0.25  # below this a word is too common (I, Ni) to tell people apart
 
@@ -177,6 +191,15 @@ def match_name(query: Words, candidate: Words, weight: TokenWeights) -> NameMatc
             OSA.normalized_similarity(query.compact, candidate.compact),
             OSA.normalized_similarity("".join(query.raw), "".join(candidate.raw)),
         )
+        if len(candidate.folded) in _REORDERED and whole < _SAME_STRING:
+            # Merged in another order than stored (BUDIYANTOUTU for PUTU BUDIYANTO, with a slip).
+            whole = max(
+                whole,
+                *(
+                    OSA.normalized_similarity(query.compact, "".join(candidate.folded[i] for i in order))
+                    for order in _REORDERED[len(candidate.folded)]
+                ),
+            )
     if whole >= _WHOLE_STRING and whole > by_words:
         # Only a near-identical string is a merged or split name; a looser likeness across word
         # boundaries (EKA DIAH / CHADIDJAH) counts as two slips, too many to be sure.
