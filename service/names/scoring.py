@@ -152,6 +152,9 @@ _REORDERED = {
     for words in (2, 3)
 }
 _SAME_STRING = 0.95
+# A looser likeness of the whole string is a weak reading, scored 35 to 48 (lists of the public
+# search only: the help desk's start at 50).
+_LOOSE_WHOLE, _LOOSE_SCORE_CUT = 0.75, 40.0
 _TELLING_WEIGHT = 0.25  # below this a word is too common (I, Ni) to tell people apart
 
 
@@ -206,6 +209,17 @@ def match_name(query: Words, candidate: Words, weight: TokenWeights) -> NameMatc
         slips = 1 if whole >= _SAME_STRING else 2
         return NameMatch(
             100.0 * whole, exact=False, weakest_word=whole, voter_coverage=whole, inexact_words=slips
+        )
+    if whole >= _LOOSE_WHOLE and 100.0 * by_words < _LOOSE_SCORE_CUT:
+        # A merged name with two or three more slips (UISHASTUTI for USYI HASTUTI) that no word
+        # explains: a weak reading, scored where only a public search (among those born that day)
+        # still lists it, and never "this is you" (no word of it is found).
+        return NameMatch(
+            100.0 * whole - _LOOSE_SCORE_CUT,
+            exact=False,
+            weakest_word=0.0,
+            voter_coverage=whole,
+            inexact_words=3,
         )
     # How well the worst-matched telling word is matched: a typed word with no counterpart, or
     # only a weak one (a slip in a three-letter word), may be another person's name. Words too

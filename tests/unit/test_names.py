@@ -22,6 +22,7 @@ from service.names.normalise import (
 )
 from service.names.scoring import NameMatch, TokenWeights, match_name, score_name
 from service.search.confidence import confident_flags
+from service.search.engine import MIN_SCORE
 
 # Old and new spellings and interchangeable letters: both sides must fold to one key.
 SPELLING_PAIRS = [
@@ -287,3 +288,11 @@ def test_a_merged_name_typed_in_another_order_is_read_as_merged() -> None:
     found = match_name(words_of("BUDIYANTOUTU"), words_of("PUTU BUDIYANTO"), WEIGHTS)
     assert found.score >= 88 and found.inexact_words >= 1
     assert match_name(words_of("BUDIYANTOUTU"), words_of("PUTU HARYANTO"), WEIGHTS).score < 50
+
+
+def test_a_merged_name_with_more_slips_is_a_weak_reading_the_public_list_alone_shows() -> None:
+    found = match_name(words_of("UISHASTUTI"), words_of("USYI HASTUTI"), WEIGHTS)
+    assert MIN_SCORE["public"] <= found.score < MIN_SCORE["helpdesk"]
+    assert confident_flags([found], 2, "public", 1, WEIGHTS.voters) == [False]
+    # A string as far from the name as another person's is no reading at all.
+    assert match_name(words_of("UISHASTUTI"), words_of("USYI HARTONO"), WEIGHTS).score < MIN_SCORE["public"]
