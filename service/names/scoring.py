@@ -210,10 +210,10 @@ def match_name(query: Words, candidate: Words, weight: TokenWeights) -> NameMatc
         return NameMatch(
             100.0 * whole, exact=False, weakest_word=whole, voter_coverage=whole, inexact_words=slips
         )
-    if whole >= _LOOSE_WHOLE and 100.0 * by_words < _LOOSE_SCORE_CUT:
-        # A merged name with two or three more slips (UISHASTUTI for USYI HASTUTI) that no word
-        # explains: a weak reading, scored where only a public search (among those born that day)
-        # still lists it, and never "this is you" (no word of it is found).
+    if whole >= _LOOSE_WHOLE and 100.0 * (whole - by_words) > _LOOSE_SCORE_CUT:
+        # A merged name with two or three more slips (UISHASTUTI for USYI HASTUTI) that the words
+        # explain less well: a weak reading, scored where only a public search (among those born
+        # that day) still lists it, and never "this is you" (no word of it is found).
         return NameMatch(
             100.0 * whole - _LOOSE_SCORE_CUT,
             exact=False,
